@@ -1,0 +1,113 @@
+//! `CliError`: every failure the command reports, with its one-line message, hint and exit code.
+
+use crate::analyze::SelectionError;
+use crate::corefile::CorefileError;
+use crate::model::{ConfigOrigin, SelectorError};
+use crate::source::{SourceError, TargetError};
+
+use super::exit::Exit;
+
+/// A failure of one run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// Reading the input failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The Corefile is invalid.
+    #[error("corefile from {origin}: {error}")]
+    Corefile {
+        /// Where it came from.
+        origin: ConfigOrigin,
+        /// What is wrong.
+        error: CorefileError,
+    },
+    /// `--corefile` could not be read.
+    #[error("cannot read corefile {path}")]
+    CorefileRead {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A target does not resolve.
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    /// A positional argument is not a target.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// `-l` does not parse.
+    #[error(transparent)]
+    Selector(#[from] SelectorError),
+    /// `--cluster-domain` is not a domain name.
+    #[error("--cluster-domain {0:?} is not a valid domain name")]
+    ClusterDomain(String),
+    /// No `-f` was given and the live source is not available.
+    #[error("reading a live cluster is not available in this build")]
+    LiveUnavailable,
+    /// Writing the output failed.
+    #[error("cannot write the output")]
+    Io(#[source] std::io::Error),
+}
+
+impl CliError {
+    /// The exit code for this failure.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Source(_) => Exit::Input,
+            CliError::Corefile { .. } | CliError::CorefileRead { .. } => Exit::Corefile,
+            CliError::Selection(SelectionError::NotFound { .. }) => Exit::NotFound,
+            CliError::Selection(_)
+            | CliError::Target(_)
+            | CliError::Selector(_)
+            | CliError::ClusterDomain(_) => Exit::Usage,
+            CliError::LiveUnavailable => Exit::Unsupported,
+            CliError::Io(_) => Exit::Io,
+        }
+    }
+
+    /// What to do about it, in one line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Source(err) => err.hint(),
+            CliError::Corefile { .. } => Some(
+                "CoreDNS refuses a Corefile with this error too; fix it, or pass --corefile"
+                    .to_string(),
+            ),
+            CliError::CorefileRead { .. } => Some("check the path given to --corefile".to_string()),
+            CliError::Selection(SelectionError::NotFound {
+                suggestions,
+                resource,
+                ..
+            }) => {
+                let prefix = if resource.starts_with("statefulsets") {
+                    "sts"
+                } else {
+                    "svc"
+                };
+                match suggestions.as_slice() {
+                    [] => Some(format!("list them with `kubectl get {resource}`")),
+                    names => Some(format!(
+                        "did you mean {}?",
+                        names
+                            .iter()
+                            .map(|n| format!("{prefix}/{n}"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    )),
+                }
+            }
+            CliError::Selection(SelectionError::TargetsNeedOneNamespace) => {
+                Some("name one namespace with -n instead of -A".to_string())
+            }
+            CliError::Target(_) => Some("use svc/NAME, sts/NAME or a Service NAME".to_string()),
+            CliError::Selector(_) => {
+                Some("use kubectl's syntax, e.g. -l app=redis,tier!=cache".to_string())
+            }
+            CliError::ClusterDomain(_) => Some("e.g. --cluster-domain cluster.local".to_string()),
+            CliError::LiveUnavailable => Some("read manifests instead: -f FILE|DIR|-".to_string()),
+            CliError::Io(_) => None,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The command: flags → source → Corefile → `analyze` → renderer, and the exit code.
+
+mod args;
+mod color;
+mod error;
+mod exit;
+
+pub use args::{Cli, ColorChoice, OutputFormat};
+pub use error::CliError;
+pub use exit::Exit;
+
+use std::io::Write;
+
+use crate::analyze::analyze;
+use crate::corefile;
+use crate::model::{
+    ConfigOrigin, DnsConfig, DnsName, LabelSelector, Note, Selection, is_reverse_zone,
+};
+use crate::render::{self, Format, RenderOptions};
+use crate::source::{self, Loaded};
+
+/// Runs one invocation, writing the output to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let color = color::decide(cli.color);
+    let targets = cli
+        .targets
+        .iter()
+        .map(|t| source::parse_target(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let selector = cli
+        .selector
+        .as_deref()
+        .map(LabelSelector::parse)
+        .transpose()?;
+    let namespace = cli
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    if cli.filenames.is_empty() {
+        return Err(CliError::LiveUnavailable);
+    }
+    let Loaded {
+        snapshot,
+        notes: source_notes,
+    } = source::load_files(&cli.filenames, &namespace)?;
+    let (config, config_notes) = dns_config(cli, &snapshot)?;
+    let selection = Selection {
+        namespaces: if cli.all_namespaces {
+            None
+        } else {
+            Some(vec![namespace])
+        },
+        targets,
+        selector,
+    };
+    let mut report = analyze(&snapshot, &config, &selection)?;
+    let mut notes = config_notes;
+    notes.extend(source_notes);
+    notes.append(&mut report.notes);
+    report.notes = notes;
+    let format = match cli.output {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Wide => Format::Wide,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Zone => Format::Zone,
+    };
+    let options = RenderOptions {
+        color,
+        headers: !cli.no_headers,
+    };
+    render::render(&report, format, options, out).map_err(CliError::Io)?;
+    out.flush().map_err(CliError::Io)?;
+    Ok(Exit::Success)
+}
+
+/// The DNS configuration: `--corefile`, else the snapshot's CoreDNS ConfigMap, else kubeadm's
+/// default; then `--cluster-domain`.
+fn dns_config(
+    cli: &Cli,
+    snapshot: &crate::model::ClusterSnapshot,
+) -> Result<(DnsConfig, Vec<Note>), CliError> {
+    let source = match &cli.corefile {
+        Some(path) => Some(crate::model::CorefileSource {
+            origin: ConfigOrigin::File {
+                path: path.display().to_string(),
+            },
+            text: std::fs::read_to_string(path).map_err(|source| CliError::CorefileRead {
+                path: path.display().to_string(),
+                source,
+            })?,
+        }),
+        None => snapshot.corefile.clone(),
+    };
+    let (mut config, mut notes) = match source {
+        Some(source) => {
+            let parsed = corefile::parse(&source.text, source.origin.clone()).map_err(|error| {
+                CliError::Corefile {
+                    origin: source.origin,
+                    error,
+                }
+            })?;
+            (parsed.config, parsed.notes)
+        }
+        None => (
+            corefile::kubeadm_default(),
+            vec![Note::info(
+                "no Corefile in the input: assuming kubeadm's default (zone cluster.local, reverse zones in-addr.arpa and ip6.arpa, pods insecure, ttl 30)",
+            )],
+        ),
+    };
+    if let Some(domain) = &cli.cluster_domain {
+        let zone = DnsName::parse(domain)
+            .ok()
+            .filter(|z| !z.is_root())
+            .ok_or_else(|| CliError::ClusterDomain(domain.clone()))?;
+        let reverse: Vec<DnsName> = config
+            .zones
+            .iter()
+            .filter(|z| is_reverse_zone(z))
+            .cloned()
+            .collect();
+        config.zones = std::iter::once(zone.clone()).chain(reverse).collect();
+        notes.push(Note::info(format!(
+            "--cluster-domain: serving {zone} instead of the Corefile's forward zones"
+        )));
+    }
+    Ok((config, notes))
+}

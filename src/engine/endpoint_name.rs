@@ -1,0 +1,96 @@
+//! The label that names one endpoint address under its Service (`kubernetes.go
+//! endpointHostname`): the endpoint's hostname, else (with `endpoint_pod_names`) its Pod's name,
+//! else the address with its separators turned into dashes.
+
+use super::view::{AddressView, EndpointView};
+
+/// The endpoint label CoreDNS uses for `address` of `endpoint`. It can be empty or hold dots
+/// (a Pod name under `endpoint_pod_names`); callers skip names that are not one valid label.
+pub fn endpoint_label(endpoint: &EndpointView, address: &AddressView, pod_names: bool) -> String {
+    if let Some(hostname) = &endpoint.hostname {
+        return hostname.clone();
+    }
+    if pod_names && let Some(name) = &endpoint.target_name {
+        return name.clone();
+    }
+    dashed_endpoint_address(&address.text)
+}
+
+/// `10.244.1.5` → `10-244-1-5`; `fd00::1` → `fd00--1`; a result ending in `-` gets a `0`
+/// appended (`fd00::` → `fd00--0`, since CoreDNS v1.12.3) so that it is a valid label. The
+/// address string is used as written, not re-canonicalised, exactly as CoreDNS does.
+pub fn dashed_endpoint_address(address: &str) -> String {
+    if address.contains('.') {
+        return address.replace('.', "-");
+    }
+    if address.contains(':') {
+        let dashed = address.replace(':', "-");
+        if dashed.ends_with('-') {
+            return dashed + "0";
+        }
+        return dashed;
+    }
+    String::new()
+}
+
+/// The label of a Pod record (`findPods`): plain replacement, with no trailing `0`, because
+/// CoreDNS turns the question's label back into an IP by replacing every `-`.
+pub fn dashed_pod_address(address: &str) -> String {
+    if address.contains('.') {
+        address.replace('.', "-")
+    } else {
+        address.replace(':', "-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::IpAddr;
+
+    fn endpoint(hostname: Option<&str>, target: Option<&str>) -> EndpointView {
+        EndpointView {
+            addresses: Vec::new(),
+            ready: true,
+            hostname: hostname.map(str::to_string),
+            target_name: target.map(str::to_string),
+            pod: None,
+        }
+    }
+
+    fn address(text: &str) -> AddressView {
+        AddressView {
+            text: text.to_string(),
+            ip: text.parse::<IpAddr>().unwrap(),
+        }
+    }
+
+    #[test]
+    fn hostname_then_pod_name_then_dashed_ip() {
+        let a = address("10.244.1.5");
+        assert_eq!(
+            endpoint_label(&endpoint(Some("redis-0"), Some("p")), &a, true),
+            "redis-0"
+        );
+        assert_eq!(
+            endpoint_label(&endpoint(None, Some("web-abc")), &a, true),
+            "web-abc"
+        );
+        assert_eq!(
+            endpoint_label(&endpoint(None, Some("web-abc")), &a, false),
+            "10-244-1-5"
+        );
+    }
+
+    #[test]
+    fn ipv6_dashes_as_kubernetes_test_endpoint_hostname() {
+        assert_eq!(dashed_endpoint_address("5678:abcd::1"), "5678-abcd--1");
+        assert_eq!(
+            dashed_endpoint_address("2001:db8:3333:4444:5555:6666::"),
+            "2001-db8-3333-4444-5555-6666--0"
+        );
+        assert_eq!(dashed_endpoint_address("fd00::"), "fd00--0");
+        assert_eq!(dashed_pod_address("fd00::"), "fd00--");
+        assert_eq!(dashed_pod_address("10.1.2.3"), "10-1-2-3");
+    }
+}

@@ -1,0 +1,93 @@
+//! The ready endpoint addresses of a Service and the per-endpoint names they get under it
+//! (`<endpoint>.<service>.<ns>.svc.<zone>`), for headless and ClusterIP Services alike: CoreDNS
+//! takes the endpoint path for any question with an endpoint label (`findServices`).
+
+use super::endpoint_name::endpoint_label;
+use super::view::{AddressView, EndpointView, PortView, ServiceView, SliceView};
+use super::{Ctx, Sink, address_record};
+use crate::model::{DnsName, Note, Provenance};
+
+/// One (address, port) pair of a ready endpoint: CoreDNS's backend entry for headless answers.
+pub struct Entry<'a> {
+    pub slice: &'a SliceView,
+    pub endpoint: &'a EndpointView,
+    pub address: &'a AddressView,
+    /// `None` is the -1 sentinel of a slice without ports.
+    pub port: Option<&'a PortView>,
+}
+
+impl Entry<'_> {
+    /// The provenance of records built from this entry.
+    pub fn source(&self, service: &ServiceView) -> Provenance {
+        Provenance::Endpoint {
+            service: service.object.clone(),
+            slice: self.slice.object.clone(),
+            address: self.address.text.clone(),
+            pod: self.endpoint.pod.clone(),
+        }
+    }
+}
+
+/// Every (ready address × slice port) entry of the Service's slices, in slice order.
+pub fn ready_entries<'a>(ctx: &Ctx<'a>, service: &ServiceView) -> Vec<Entry<'a>> {
+    let mut entries = Vec::new();
+    for slice in ctx
+        .index
+        .slices_of(&service.object.namespace, &service.object.name)
+    {
+        for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
+            for address in &endpoint.addresses {
+                for port in &slice.ports {
+                    entries.push(Entry {
+                        slice,
+                        endpoint,
+                        address,
+                        port: port.as_ref(),
+                    });
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// The endpoint name of an entry, or `None` (with a note) when it is not one valid label.
+pub fn endpoint_name(
+    ctx: &Ctx,
+    entry: &Entry,
+    service_name: &DnsName,
+    sink: &mut Sink,
+) -> Option<DnsName> {
+    let label = endpoint_label(entry.endpoint, entry.address, ctx.config.endpoint_pod_names);
+    match service_name.prepend(&label) {
+        Ok(name) => Some(name),
+        Err(err) => {
+            sink.notes.push(Note::warning(format!(
+                "{}: endpoint {} gets no name: {label:?} is not a single DNS label ({err}), so no question can reach it",
+                entry.slice.object, entry.address.text
+            )));
+            None
+        }
+    }
+}
+
+/// A/AAAA records for every ready endpoint's own name.
+pub fn endpoint_name_records(
+    ctx: &Ctx,
+    service: &ServiceView,
+    entries: &[Entry],
+    service_name: &DnsName,
+    sink: &mut Sink,
+) {
+    for entry in entries {
+        if let Some(name) = endpoint_name(ctx, entry, service_name, sink) {
+            let record = address_record(
+                &name,
+                entry.address.ip,
+                ctx.config.ttl,
+                entry.source(service),
+            );
+            sink.records.push(record);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! ExternalName Services: one CNAME to the target, provided the target is a name — CoreDNS
+//! serves nothing at all for an IP-shaped externalName (`msg.Service.HostType`).
+
+use std::net::IpAddr;
+
+use super::view::ServiceView;
+use super::{Ctx, Sink};
+use crate::model::{DnsName, Provenance, RData, Record};
+
+/// Records of one ExternalName Service in one zone.
+pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, sink: &mut Sink) {
+    let trimmed = target.trim_end_matches('.');
+    if trimmed.parse::<IpAddr>().is_ok() {
+        sink.absent(
+            name.clone(),
+            &service.object,
+            format!(
+                "externalName {target:?} is an IP address; CoreDNS only serves a CNAME to a name"
+            ),
+        );
+        return;
+    }
+    let target = match DnsName::parse(trimmed) {
+        Ok(target) if !trimmed.is_empty() => target,
+        Ok(_) | Err(_) => {
+            sink.absent(
+                name.clone(),
+                &service.object,
+                format!("externalName {target:?} is not a valid DNS name"),
+            );
+            return;
+        }
+    };
+    if &target == name {
+        sink.absent(
+            name.clone(),
+            &service.object,
+            "externalName points at the Service's own name",
+        );
+        return;
+    }
+    sink.records.push(Record {
+        owner: name.clone(),
+        ttl: ctx.config.ttl,
+        data: RData::Cname(target),
+        source: Provenance::Service(service.object.clone()),
+    });
+}

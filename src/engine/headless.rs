@@ -1,0 +1,82 @@
+//! Headless Services (`clusterIP: None`): the Service name resolves to every ready endpoint
+//! address, each endpoint has its own name, and SRV records point at those endpoint names with
+//! the slice's port (the resolved targetPort). No ready endpoint at all means NXDOMAIN.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use super::endpoints::{Entry, endpoint_name, endpoint_name_records, ready_entries};
+use super::srv::{SrvEntry, srv_records};
+use super::view::ServiceView;
+use super::{Ctx, Sink, address_record};
+use crate::model::DnsName;
+
+/// Records of one headless Service in one zone.
+pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, _zone: &DnsName, sink: &mut Sink) {
+    let ttl = ctx.config.ttl;
+    if ctx.config.noendpoints {
+        sink.absent(
+            name.clone(),
+            &service.object,
+            "headless, and the Corefile says `noendpoints`",
+        );
+        return;
+    }
+    let entries = ready_entries(ctx, service);
+    if entries.is_empty() {
+        let slices = ctx
+            .index
+            .slices_of(&service.object.namespace, &service.object.name);
+        let reason = if slices.is_empty() {
+            "headless Service with no EndpointSlices"
+        } else {
+            "headless Service with no ready endpoints"
+        };
+        sink.absent(name.clone(), &service.object, reason);
+        return;
+    }
+    let mut seen_ips: BTreeSet<IpAddr> = BTreeSet::new();
+    for entry in &entries {
+        if seen_ips.insert(entry.address.ip) {
+            sink.records.push(address_record(
+                name,
+                entry.address.ip,
+                ttl,
+                entry.source(service),
+            ));
+        }
+    }
+    endpoint_name_records(ctx, service, &entries, name, sink);
+
+    let srv_entry = |entry: &Entry, sink: &mut Sink| SrvEntry {
+        target: endpoint_name(ctx, entry, name, sink),
+        port: entry.port.map(|p| p.port),
+        source: entry.source(service),
+    };
+    // Bare name: every entry, named and unnamed ports, portless sentinels included in the count.
+    let all: Vec<SrvEntry> = entries.iter().map(|e| srv_entry(e, sink)).collect();
+    sink.records.extend(srv_records(name, &all, ttl));
+
+    // `_name._proto`: the entries whose slice port has that name and protocol.
+    let named_ports: BTreeSet<(&str, &str)> = entries
+        .iter()
+        .filter_map(|e| e.port)
+        .filter(|p| !p.name.is_empty())
+        .map(|p| (p.name.as_str(), p.protocol.as_str()))
+        .collect();
+    for (port_name, protocol) in named_ports {
+        let Ok(owner) = name.prepend_all(&[&format!("_{port_name}"), &format!("_{protocol}")])
+        else {
+            continue;
+        };
+        let matching: Vec<SrvEntry> = entries
+            .iter()
+            .filter(|e| {
+                e.port
+                    .is_some_and(|p| p.name == port_name && p.protocol == protocol)
+            })
+            .map(|e| srv_entry(e, sink))
+            .collect();
+        sink.records.extend(srv_records(&owner, &matching, ttl));
+    }
+}

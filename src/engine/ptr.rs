@@ -1,0 +1,137 @@
+//! PTR records (`reverse.go serviceRecordForIP`): a ClusterIP points at its Service; any other
+//! ready endpoint address points at its endpoint name under every Service whose slices hold it.
+//! Only addresses inside a reverse zone of the stanza are answered, and targets are always built
+//! in the stanza's first forward zone.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use super::endpoint_name::endpoint_label;
+use super::view::ServiceKind;
+use super::{Ctx, Sink};
+use crate::model::{DnsName, Kind, ObjectRef, Provenance, RData, Record};
+
+/// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
+pub fn reverse_name(ip: IpAddr) -> DnsName {
+    let labels: Vec<String> = match ip {
+        IpAddr::V4(v4) => v4.octets().iter().rev().map(u8::to_string).collect(),
+        IpAddr::V6(v6) => v6
+            .octets()
+            .iter()
+            .rev()
+            .flat_map(|byte| [format!("{:x}", byte & 0x0f), format!("{:x}", byte >> 4)])
+            .collect(),
+    };
+    let zone = if ip.is_ipv4() {
+        "in-addr.arpa."
+    } else {
+        "ip6.arpa."
+    };
+    let mut name = format!("{}.{zone}", labels.join("."));
+    name.make_ascii_lowercase();
+    // Every label is a digit string or a hex nibble: always a valid name.
+    DnsName::parse(&name).unwrap_or_else(|_| DnsName::root())
+}
+
+/// Only the `namespaces` option filters PTRs; `namespace_labels` does not (reverse.go).
+fn namespace_listed(ctx: &Ctx, namespace: &str) -> bool {
+    ctx.config.namespaces.is_empty() || ctx.config.namespaces.iter().any(|ns| ns == namespace)
+}
+
+/// All PTR records of the view.
+pub fn records(ctx: &Ctx, sink: &mut Sink) {
+    let Some(primary) = ctx.config.primary_zone() else {
+        return;
+    };
+    let ttl = ctx.config.ttl;
+    let in_reverse_zone = |ip: IpAddr| {
+        let owner = reverse_name(ip);
+        ctx.config
+            .reverse_zone_for(&owner)
+            .is_some()
+            .then_some(owner)
+    };
+    let mut cluster_ips: HashSet<IpAddr> = HashSet::new();
+    for service in &ctx.view.services {
+        let ServiceKind::ClusterIp(ips) = &service.kind else {
+            continue;
+        };
+        for ip in ips {
+            cluster_ips.insert(*ip);
+            // The first Service (in namespace/name order) with this ClusterIP answers.
+            let first = ctx.index.service_with_cluster_ip(ip);
+            if first.is_none_or(|first| first.object != service.object)
+                || !namespace_listed(ctx, &service.object.namespace)
+            {
+                continue;
+            }
+            let (Some(owner), Ok(target)) = (
+                in_reverse_zone(*ip),
+                primary.prepend_all(&[&service.object.name, &service.object.namespace, "svc"]),
+            ) else {
+                continue;
+            };
+            sink.records.push(Record {
+                owner,
+                ttl,
+                data: RData::Ptr(target),
+                source: Provenance::Service(service.object.clone()),
+            });
+        }
+    }
+    for slice in &ctx.view.slices {
+        let namespace = &slice.object.namespace;
+        // A slice without the service-name label would give a target with an empty label,
+        // which CoreDNS cannot pack; the view already noted such slices.
+        let Some(service_name) = &slice.service else {
+            continue;
+        };
+        if !namespace_listed(ctx, namespace) {
+            continue;
+        }
+        let service = ObjectRef::new(Kind::Service, namespace, service_name);
+        for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
+            for address in &endpoint.addresses {
+                if cluster_ips.contains(&address.ip) {
+                    continue;
+                }
+                let Some(owner) = in_reverse_zone(address.ip) else {
+                    continue;
+                };
+                let label = endpoint_label(endpoint, address, ctx.config.endpoint_pod_names);
+                let Ok(target) = primary.prepend_all(&[&label, service_name, namespace, "svc"])
+                else {
+                    continue;
+                };
+                sink.records.push(Record {
+                    owner,
+                    ttl,
+                    data: RData::Ptr(target),
+                    source: Provenance::Endpoint {
+                        service: service.clone(),
+                        slice: slice.object.clone(),
+                        address: address.text.clone(),
+                        pod: endpoint.pod.clone(),
+                    },
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reverse_names() {
+        assert_eq!(
+            reverse_name("10.96.0.10".parse().unwrap()).as_str(),
+            "10.0.96.10.in-addr.arpa."
+        );
+        assert_eq!(
+            reverse_name("fd00::1".parse().unwrap()).as_str(),
+            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa."
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! `kubectl-dnsrecords`: what cluster DNS answers for your Services and Pods, and why a name
+//! does not resolve.
+//!
+//! Data flows one way: a [`source`] produces a [`model::ClusterSnapshot`] (from manifest files or
+//! the API), [`corefile`] turns the Corefile into a [`model::DnsConfig`], [`analyze()`] — pure, no
+//! I/O — computes the [`model::Report`], a [`render`]er prints it, and [`cli`] wires it together.
+
+pub mod analyze;
+pub mod cli;
+pub mod corefile;
+pub mod engine;
+pub mod model;
+pub mod render;
+pub mod source;
+
+pub use analyze::analyze;
+pub use model::Report;

@@ -1,0 +1,223 @@
+//! `DnsName`: an absolute, lower-case domain name that is safe to print in a zone file.
+
+use std::fmt;
+
+/// Why a string cannot be a DNS name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    /// A label was empty (two dots in a row, or a leading dot).
+    #[error("empty label in {0:?}")]
+    EmptyLabel(String),
+    /// A label was longer than the 63 bytes DNS allows.
+    #[error("label {0:?} is longer than 63 bytes")]
+    LabelTooLong(String),
+    /// The whole name was longer than the 253 characters DNS allows.
+    #[error("name {0:?} is longer than 253 characters")]
+    NameTooLong(String),
+    /// A label held a character that needs escaping in presentation form.
+    #[error("label {0:?} has a character other than letters, digits, '-' and '_'")]
+    BadCharacter(String),
+}
+
+/// An absolute domain name, stored lower-case with its trailing dot (`redis.cache.svc.cluster.local.`).
+///
+/// Labels are restricted to letters, digits, `-` and `_`: every name CoreDNS builds from valid
+/// Kubernetes objects fits, and such names print identically in every output format.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct DnsName(String);
+
+impl DnsName {
+    /// The root name `.`.
+    pub fn root() -> Self {
+        DnsName(".".to_string())
+    }
+
+    /// Parses a name in presentation form; a missing trailing dot is added.
+    pub fn parse(text: &str) -> Result<Self, NameError> {
+        let trimmed = text.strip_suffix('.').unwrap_or(text);
+        if trimmed.is_empty() {
+            return Ok(Self::root());
+        }
+        let mut name = DnsName::root();
+        for label in trimmed.rsplit('.') {
+            name = name.prepend(label)?;
+        }
+        Ok(name)
+    }
+
+    /// The name with one more label on the left (`label.self`).
+    pub fn prepend(&self, label: &str) -> Result<Self, NameError> {
+        check_label(label)?;
+        let text = if self.is_root() {
+            format!("{}.", label.to_ascii_lowercase())
+        } else {
+            format!("{}.{}", label.to_ascii_lowercase(), self.0)
+        };
+        // 253 presentation characters plus the trailing dot: the 255-byte wire limit.
+        if text.len() > 254 {
+            return Err(NameError::NameTooLong(text));
+        }
+        Ok(DnsName(text))
+    }
+
+    /// The name with several labels on the left, given left to right (`a.b.self`).
+    pub fn prepend_all(&self, labels: &[&str]) -> Result<Self, NameError> {
+        labels
+            .iter()
+            .rev()
+            .try_fold(self.clone(), |name, label| name.prepend(label))
+    }
+
+    /// True for the root name `.`.
+    pub fn is_root(&self) -> bool {
+        self.0 == "."
+    }
+
+    /// The presentation form with its trailing dot.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Labels from left to right, without the root.
+    pub fn labels(&self) -> impl DoubleEndedIterator<Item = &str> {
+        self.0.split('.').filter(|label| !label.is_empty())
+    }
+
+    /// True when `self` equals `zone` or lies below it.
+    pub fn is_within(&self, zone: &DnsName) -> bool {
+        if zone.is_root() {
+            return true;
+        }
+        self.0 == zone.0
+            || (self.0.len() > zone.0.len()
+                && self.0.ends_with(&zone.0)
+                && self.0.as_bytes()[self.0.len() - zone.0.len() - 1] == b'.')
+    }
+
+    /// How many labels the name has (the root has none).
+    pub fn label_count(&self) -> usize {
+        self.labels().count()
+    }
+}
+
+fn check_label(label: &str) -> Result<(), NameError> {
+    if label.is_empty() {
+        return Err(NameError::EmptyLabel(label.to_string()));
+    }
+    if label.len() > 63 {
+        return Err(NameError::LabelTooLong(label.to_string()));
+    }
+    if !label
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(NameError::BadCharacter(label.to_string()));
+    }
+    Ok(())
+}
+
+impl fmt::Display for DnsName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for DnsName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DnsName({})", self.0)
+    }
+}
+
+impl Ord for DnsName {
+    /// DNS canonical order (RFC 4034 §6.1) — labels compared from the right, so a name sorts
+    /// right after its parent and the records of one Service stay together — except that two
+    /// all-digit labels compare as numbers, so reverse names sort by address.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |label: &'_ str| -> (bool, usize, String) {
+            let numeric = !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit());
+            // Non-numeric labels compare by bytes alone; numeric ones by length first.
+            (
+                numeric,
+                if numeric { label.len() } else { 0 },
+                label.to_string(),
+            )
+        };
+        let mut left = self.labels().rev();
+        let mut right = other.labels().rev();
+        loop {
+            match (left.next(), right.next()) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (None, Some(_)) => return std::cmp::Ordering::Less,
+                (Some(_), None) => return std::cmp::Ordering::Greater,
+                (Some(a), Some(b)) => {
+                    let (ka, kb) = (key(a), key(b));
+                    let ordering = if ka.0 && kb.0 {
+                        (ka.1, &ka.2).cmp(&(kb.1, &kb.2))
+                    } else {
+                        a.cmp(b)
+                    };
+                    if ordering != std::cmp::Ordering::Equal {
+                        return ordering;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl PartialOrd for DnsName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_lowercases() {
+        let name = DnsName::parse("Redis.Cache.svc.cluster.local").unwrap();
+        assert_eq!(name.as_str(), "redis.cache.svc.cluster.local.");
+        assert_eq!(name.label_count(), 5);
+    }
+
+    #[test]
+    fn rejects_bad_labels() {
+        assert!(matches!(
+            DnsName::parse("a..b"),
+            Err(NameError::EmptyLabel(_))
+        ));
+        assert!(matches!(
+            DnsName::parse(&"x".repeat(64)),
+            Err(NameError::LabelTooLong(_))
+        ));
+        assert!(matches!(
+            DnsName::parse("a b"),
+            Err(NameError::BadCharacter(_))
+        ));
+        let long = vec!["abcdefghi"; 30].join(".");
+        assert!(matches!(
+            DnsName::parse(&long),
+            Err(NameError::NameTooLong(_))
+        ));
+    }
+
+    #[test]
+    fn within_and_order() {
+        let zone = DnsName::parse("cluster.local.").unwrap();
+        let svc = DnsName::parse("a.ns.svc.cluster.local.").unwrap();
+        let other = DnsName::parse("xcluster.local.").unwrap();
+        assert!(svc.is_within(&zone));
+        assert!(zone.is_within(&zone));
+        assert!(!other.is_within(&zone));
+        assert!(svc.is_within(&DnsName::root()));
+        let child = DnsName::parse("_http._tcp.a.ns.svc.cluster.local.").unwrap();
+        let sibling = DnsName::parse("b.ns.svc.cluster.local.").unwrap();
+        let mut names = vec![sibling.clone(), child.clone(), svc.clone()];
+        names.sort();
+        assert_eq!(names, vec![svc, child, sibling]);
+    }
+}

@@ -1,0 +1,196 @@
+//! Kubernetes label selectors in their string form (`app=web,tier!=db,env in (a,b),!legacy`),
+//! as `-l` and the Corefile's `labels`/`namespace_labels` options take them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One requirement of a selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    DoesNotExist(String),
+}
+
+/// A parsed label selector; every requirement must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSelector {
+    text: String,
+    requirements: Vec<Requirement>,
+}
+
+/// Why a selector string does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid label selector {selector:?}: {reason}")]
+pub struct SelectorError {
+    selector: String,
+    reason: String,
+}
+
+impl LabelSelector {
+    /// Parses the string form kubectl's `-l` accepts.
+    pub fn parse(text: &str) -> Result<Self, SelectorError> {
+        let fail = |reason: &str| SelectorError {
+            selector: text.to_string(),
+            reason: reason.to_string(),
+        };
+        let mut requirements = Vec::new();
+        for part in split_top_level(text) {
+            let part = part.trim();
+            if part.is_empty() {
+                return Err(fail("empty requirement"));
+            }
+            requirements.push(parse_requirement(part).ok_or_else(|| fail(part))?);
+        }
+        Ok(LabelSelector {
+            text: text.trim().to_string(),
+            requirements,
+        })
+    }
+
+    /// Whether `labels` satisfy every requirement.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.requirements.iter().all(|req| match req {
+            Requirement::Equals(key, value) => labels.get(key) == Some(value),
+            Requirement::NotEquals(key, value) => labels.get(key) != Some(value),
+            Requirement::In(key, values) => labels.get(key).is_some_and(|v| values.contains(v)),
+            Requirement::NotIn(key, values) => labels.get(key).is_none_or(|v| !values.contains(v)),
+            Requirement::Exists(key) => labels.contains_key(key),
+            Requirement::DoesNotExist(key) => !labels.contains_key(key),
+        })
+    }
+
+    /// The selector as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for LabelSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// Splits on commas that are not inside a `( … )` value list.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn parse_requirement(part: &str) -> Option<Requirement> {
+    if let Some(key) = part.strip_prefix('!') {
+        return valid_key(key.trim()).map(|k| Requirement::DoesNotExist(k.to_string()));
+    }
+    if let Some((key, value)) = part.split_once("!=") {
+        return Some(Requirement::NotEquals(
+            valid_key(key.trim())?.to_string(),
+            valid_value(value.trim())?.to_string(),
+        ));
+    }
+    if let Some((key, value)) = part.split_once("==").or_else(|| part.split_once('=')) {
+        return Some(Requirement::Equals(
+            valid_key(key.trim())?.to_string(),
+            valid_value(value.trim())?.to_string(),
+        ));
+    }
+    let mut words = part.splitn(2, char::is_whitespace);
+    let key = valid_key(words.next()?.trim())?.to_string();
+    let Some(rest) = words.next().map(str::trim) else {
+        return Some(Requirement::Exists(key));
+    };
+    let (negated, list) = if let Some(list) = rest.strip_prefix("notin") {
+        (true, list)
+    } else if let Some(list) = rest.strip_prefix("in") {
+        (false, list)
+    } else {
+        return None;
+    };
+    let inner = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let values = inner
+        .split(',')
+        .map(|v| valid_value(v.trim()).map(str::to_string))
+        .collect::<Option<Vec<_>>>()?;
+    Some(if negated {
+        Requirement::NotIn(key, values)
+    } else {
+        Requirement::In(key, values)
+    })
+}
+
+fn valid_key(key: &str) -> Option<&str> {
+    let ok = !key.is_empty()
+        && key.len() <= 316
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    ok.then_some(key)
+}
+
+fn valid_value(value: &str) -> Option<&str> {
+    let ok = value.len() <= 63
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    ok.then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn equality_and_sets() {
+        let sel = LabelSelector::parse("app=web, tier!=db,env in (prod, stage),!legacy").unwrap();
+        assert!(sel.matches(&labels(&[("app", "web"), ("env", "prod")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("env", "dev")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("env", "prod"), ("legacy", "")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("env", "prod"), ("tier", "db")])));
+    }
+
+    #[test]
+    fn exists_and_notin() {
+        let sel = LabelSelector::parse("app,zone notin (a)").unwrap();
+        assert!(sel.matches(&labels(&[("app", "x")])));
+        assert!(!sel.matches(&labels(&[("app", "x"), ("zone", "a")])));
+        assert!(!sel.matches(&labels(&[])));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(LabelSelector::parse("app=").is_ok());
+        assert!(LabelSelector::parse("=x").is_err());
+        assert!(LabelSelector::parse("a in b").is_err());
+        assert!(LabelSelector::parse("a,,b").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! The vocabulary every layer shares: names, records, where a record came from, the cluster
+//! snapshot, the DNS configuration and the report. No behaviour beyond construction and ordering.
+
+mod dns_config;
+mod dns_name;
+mod label_selector;
+mod provenance;
+mod record;
+mod report;
+mod selection;
+mod snapshot;
+
+pub use dns_config::{
+    CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
+};
+pub use dns_name::{DnsName, NameError};
+pub use label_selector::{LabelSelector, SelectorError};
+pub use provenance::{Kind, ObjectRef, Provenance};
+pub use record::{RData, Record, RecordType, Soa};
+pub use report::{Absent, Note, NoteLevel, Report, Scope};
+pub use selection::{Selection, Target};
+pub use snapshot::{ClusterSnapshot, CorefileSource};

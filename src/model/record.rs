@@ -1,0 +1,200 @@
+//! One resource record as a client receives it, and its presentation form.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{DnsName, Provenance};
+
+/// The record types the `kubernetes` plugin answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RecordType {
+    /// Start of authority (zone apex only).
+    Soa,
+    /// Name server (zone apex only).
+    Ns,
+    /// IPv4 address.
+    A,
+    /// IPv6 address.
+    Aaaa,
+    /// Alias (ExternalName Services).
+    Cname,
+    /// Service location.
+    Srv,
+    /// Reverse pointer.
+    Ptr,
+    /// Text (`dns-version` only).
+    Txt,
+}
+
+impl RecordType {
+    /// The mnemonic used in zone files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Soa => "SOA",
+            RecordType::Ns => "NS",
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Srv => "SRV",
+            RecordType::Ptr => "PTR",
+            RecordType::Txt => "TXT",
+        }
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The SOA fields CoreDNS fills in (`plugin/backend_lookup.go SOA`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Soa {
+    /// Primary name server: always `ns.dns.<zone>`.
+    pub mname: DnsName,
+    /// Responsible mailbox: `hostmaster.<zone>`.
+    pub rname: DnsName,
+    /// Serial; CoreDNS uses the time of the last change it saw, which only a running server knows.
+    pub serial: u32,
+    /// Refresh interval.
+    pub refresh: u32,
+    /// Retry interval.
+    pub retry: u32,
+    /// Expiry.
+    pub expire: u32,
+    /// Negative-caching TTL: the `ttl` option.
+    pub minimum: u32,
+}
+
+/// Record data. The type is derived from it, so the two can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RData {
+    /// Start of authority.
+    Soa(Soa),
+    /// Name server.
+    Ns(DnsName),
+    /// IPv4 address.
+    A(Ipv4Addr),
+    /// IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// Alias target.
+    Cname(DnsName),
+    /// Service location.
+    Srv {
+        /// Always 0 in CoreDNS's answers.
+        priority: u16,
+        /// `max(1, floor(100 / N))` over the answer's entries.
+        weight: u16,
+        /// Service port (ClusterIP) or endpoint port (headless).
+        port: u16,
+        /// Service name or endpoint name.
+        target: DnsName,
+    },
+    /// Reverse pointer target.
+    Ptr(DnsName),
+    /// Text strings.
+    Txt(Vec<String>),
+}
+
+impl RData {
+    /// The record type of this data.
+    pub fn rtype(&self) -> RecordType {
+        match self {
+            RData::Soa(_) => RecordType::Soa,
+            RData::Ns(_) => RecordType::Ns,
+            RData::A(_) => RecordType::A,
+            RData::Aaaa(_) => RecordType::Aaaa,
+            RData::Cname(_) => RecordType::Cname,
+            RData::Srv { .. } => RecordType::Srv,
+            RData::Ptr(_) => RecordType::Ptr,
+            RData::Txt(_) => RecordType::Txt,
+        }
+    }
+}
+
+impl fmt::Display for RData {
+    /// RDATA in master-file presentation form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RData::Soa(soa) => write!(
+                f,
+                "{} {} {} {} {} {} {}",
+                soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum
+            ),
+            RData::Ns(name) | RData::Cname(name) | RData::Ptr(name) => write!(f, "{name}"),
+            RData::A(ip) => write!(f, "{ip}"),
+            RData::Aaaa(ip) => write!(f, "{ip}"),
+            RData::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => write!(f, "{priority} {weight} {port} {target}"),
+            RData::Txt(strings) => {
+                let quoted: Vec<String> = strings.iter().map(|s| quote_txt(s)).collect();
+                f.write_str(&quoted.join(" "))
+            }
+        }
+    }
+}
+
+fn quote_txt(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        if ch == '"' || ch == '\\' {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+    out
+}
+
+/// One record: owner, TTL, data, and the object it was derived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Owner name.
+    pub owner: DnsName,
+    /// Time to live in seconds.
+    pub ttl: u32,
+    /// The data.
+    pub data: RData,
+    /// Which object made CoreDNS serve this record.
+    pub source: Provenance,
+}
+
+impl Record {
+    /// The record's type.
+    pub fn rtype(&self) -> RecordType {
+        self.data.rtype()
+    }
+
+    /// The sort key that gives the stable output order: forward names before `in-addr.arpa.`
+    /// before `ip6.arpa.`, then the owner in DNS canonical order, then type, then data.
+    pub fn sort_key(&self) -> (u8, &DnsName, RecordType, &RData) {
+        let mut top = self.owner.labels().rev();
+        let tree = match (top.next(), top.next()) {
+            (Some("arpa"), Some("in-addr")) => 1,
+            (Some("arpa"), Some("ip6")) => 2,
+            _ => 0,
+        };
+        (tree, &self.owner, self.rtype(), &self.data)
+    }
+}
+
+impl fmt::Display for Record {
+    /// One master-file line: `owner TTL IN TYPE RDATA`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} IN {} {}",
+            self.owner,
+            self.ttl,
+            self.rtype(),
+            self.data
+        )
+    }
+}

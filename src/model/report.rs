@@ -1,0 +1,108 @@
+//! `Report`: what one run found — the records, the names that do not exist, and notes.
+
+use super::{DnsConfig, DnsName, ObjectRef, Record};
+
+/// How much a note matters to the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteLevel {
+    /// Context: an assumption the tool made, or how to read the output.
+    Info,
+    /// Something in the input was skipped or could not be predicted.
+    Warning,
+}
+
+/// A remark about the run that is not a record: an assumption, a skipped object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Note {
+    /// How much it matters.
+    pub level: NoteLevel,
+    /// One sentence.
+    pub message: String,
+    /// The object it is about, if one: notes about objects outside the output's scope are dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<ObjectRef>,
+}
+
+impl Note {
+    /// An informational note.
+    pub fn info(message: impl Into<String>) -> Self {
+        Note {
+            level: NoteLevel::Info,
+            message: message.into(),
+            subject: None,
+        }
+    }
+
+    /// A warning note.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Note {
+            level: NoteLevel::Warning,
+            message: message.into(),
+            subject: None,
+        }
+    }
+
+    /// The same note, about `subject`.
+    pub fn about(mut self, subject: &ObjectRef) -> Self {
+        self.subject = Some(subject.clone());
+        self
+    }
+}
+
+/// A name a reader would expect to resolve, which CoreDNS answers with NXDOMAIN.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Absent {
+    /// The name.
+    pub name: DnsName,
+    /// The object the name belongs to.
+    pub subject: ObjectRef,
+    /// Why it does not exist, in one phrase.
+    pub reason: String,
+}
+
+/// Which objects the output covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    /// Namespaces covered; `None` means all (`-A`).
+    pub namespaces: Option<Vec<String>>,
+    /// Named targets (`svc/NAME`, `sts/NAME`) resolved to the Services they mean; empty means
+    /// every Service in scope.
+    pub services: Vec<ObjectRef>,
+    /// Pods whose records belong to the targets (a StatefulSet's pods, a Service's endpoints).
+    pub pods: Vec<ObjectRef>,
+    /// True when targets or a label selector narrowed the output below whole namespaces.
+    pub narrowed: bool,
+}
+
+/// The result of one analysis: the pure core's only output.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The DNS configuration the records were computed with.
+    pub config: DnsConfig,
+    /// Records of Services, endpoints, PTRs and Pods in scope, in canonical order.
+    pub records: Vec<Record>,
+    /// Zone-level records (SOA, NS and glue, `dns-version`) of every zone, in canonical order.
+    pub zone_records: Vec<Record>,
+    /// Names in scope that CoreDNS answers with NXDOMAIN.
+    pub absent: Vec<Absent>,
+    /// Assumptions and skipped input.
+    pub notes: Vec<Note>,
+    /// What the output covers.
+    pub scope: Scope,
+    /// False when CoreDNS's own addresses were not in the input, so NS records name
+    /// `ns.dns.<zone>` without an address.
+    pub nameservers_known: bool,
+}
+
+impl Report {
+    /// Zone records that are not also in `records` (the NS glue of a ClusterIP Service is both).
+    pub fn extra_zone_records(&self) -> impl Iterator<Item = &Record> {
+        self.zone_records.iter().filter(|zr| {
+            !self
+                .records
+                .iter()
+                .any(|r| r.owner == zr.owner && r.data == zr.data)
+        })
+    }
+}

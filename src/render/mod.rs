@@ -1,0 +1,54 @@
+//! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
+//! environment or the terminal: colour and width decisions arrive in `RenderOptions`.
+
+mod json;
+mod schema;
+mod table;
+mod yaml;
+mod zone;
+
+use std::io::{self, Write};
+
+use crate::model::Report;
+
+pub use schema::SCHEMA_VERSION;
+
+/// The output formats of `-o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A kubectl-style table (the default).
+    Table,
+    /// The table with a SOURCE column.
+    Wide,
+    /// The documented JSON schema.
+    Json,
+    /// The same schema as YAML.
+    Yaml,
+    /// Master-file (zone file) presentation form.
+    Zone,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Emit ANSI colour.
+    pub color: bool,
+    /// Print the table's header row.
+    pub headers: bool,
+}
+
+/// Writes `report` in `format`.
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table::render(report, false, options, out),
+        Format::Wide => table::render(report, true, options, out),
+        Format::Json => json::render(report, out),
+        Format::Yaml => yaml::render(report, out),
+        Format::Zone => zone::render(report, out),
+    }
+}

@@ -1,0 +1,182 @@
+//! The `-o json|yaml` schema: serde view types over `Report`, documented in
+//! `docs/output-schema.md`. Field names and meanings are a contract; add fields, never repurpose.
+
+use serde::Serialize;
+
+use crate::model::{Absent, DnsConfig, Note, ObjectRef, Provenance, Record, Report};
+
+/// Bumped only when a field changes meaning or disappears.
+pub const SCHEMA_VERSION: &str = "dnsrecords/v1";
+
+/// The whole document.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document<'a> {
+    schema: &'static str,
+    zone: Option<String>,
+    ttl: u32,
+    config: ConfigView<'a>,
+    records: Vec<RecordView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    zone_records: Vec<RecordView>,
+    absent: Vec<AbsentView>,
+    findings: Vec<serde_json::Value>,
+    notes: &'a [Note],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigView<'a> {
+    source: &'a crate::model::ConfigOrigin,
+    zones: Vec<String>,
+    pods: &'static str,
+    endpoint_pod_names: bool,
+    ignore_empty_service: bool,
+    noendpoints: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    namespaces: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace_labels: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordView {
+    name: String,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    ttl: u32,
+    data: String,
+    source: SourceView,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SourceView {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint_slice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AbsentView {
+    name: String,
+    reason: String,
+    object: ObjectView,
+}
+
+#[derive(Serialize)]
+struct ObjectView {
+    kind: &'static str,
+    namespace: String,
+    name: String,
+}
+
+fn object(object: &ObjectRef) -> ObjectView {
+    ObjectView {
+        kind: object.kind.as_str(),
+        namespace: object.namespace.clone(),
+        name: object.name.clone(),
+    }
+}
+
+fn source(provenance: &Provenance) -> SourceView {
+    let empty = SourceView {
+        kind: "Zone",
+        namespace: None,
+        name: None,
+        endpoint_slice: None,
+        address: None,
+        pod: None,
+    };
+    match provenance {
+        Provenance::Zone => empty,
+        Provenance::Service(service) => SourceView {
+            kind: "Service",
+            namespace: Some(service.namespace.clone()),
+            name: Some(service.name.clone()),
+            ..empty
+        },
+        Provenance::Endpoint {
+            service,
+            slice,
+            address,
+            pod,
+        } => SourceView {
+            kind: "Endpoint",
+            namespace: Some(service.namespace.clone()),
+            name: Some(service.name.clone()),
+            endpoint_slice: Some(slice.name.clone()),
+            address: Some(address.clone()),
+            pod: pod.as_ref().map(|p| p.name.clone()),
+        },
+        Provenance::Pod(pod) => SourceView {
+            kind: "Pod",
+            namespace: Some(pod.namespace.clone()),
+            name: Some(pod.name.clone()),
+            ..empty
+        },
+    }
+}
+
+fn record(record: &Record) -> RecordView {
+    RecordView {
+        name: record.owner.to_string(),
+        rtype: record.rtype().as_str(),
+        ttl: record.ttl,
+        data: record.data.to_string(),
+        source: source(&record.source),
+    }
+}
+
+fn absent(absent: &Absent) -> AbsentView {
+    AbsentView {
+        name: absent.name.to_string(),
+        reason: absent.reason.clone(),
+        object: object(&absent.subject),
+    }
+}
+
+fn config(config: &DnsConfig) -> ConfigView<'_> {
+    ConfigView {
+        source: &config.origin,
+        zones: config.zones.iter().map(ToString::to_string).collect(),
+        pods: config.pods.as_str(),
+        endpoint_pod_names: config.endpoint_pod_names,
+        ignore_empty_service: config.ignore_empty_service,
+        noendpoints: config.noendpoints,
+        namespaces: config.namespaces.clone(),
+        labels: config.labels.as_ref().map(ToString::to_string),
+        namespace_labels: config.namespace_labels.as_ref().map(ToString::to_string),
+    }
+}
+
+/// Builds the document for `report`.
+pub fn document(report: &Report) -> Document<'_> {
+    let zone_records = if report.scope.narrowed {
+        Vec::new()
+    } else {
+        report.extra_zone_records().map(record).collect()
+    };
+    Document {
+        schema: SCHEMA_VERSION,
+        zone: report.config.primary_zone().map(ToString::to_string),
+        ttl: report.config.ttl,
+        config: config(&report.config),
+        records: report.records.iter().map(record).collect(),
+        zone_records,
+        absent: report.absent.iter().map(absent).collect(),
+        findings: Vec::new(),
+        notes: &report.notes,
+    }
+}

@@ -1,0 +1,123 @@
+//! `-o table` and `-o wide`: a kubectl-style table of records (wide adds where each came from),
+//! then the names that do not exist and the notes, one line each.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+
+use super::RenderOptions;
+use crate::model::{NoteLevel, Record, RecordType, Report};
+
+/// Writes the table.
+pub fn render(
+    report: &Report,
+    wide: bool,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let zone_rows: Vec<&Record> = if report.scope.narrowed {
+        Vec::new()
+    } else {
+        report.extra_zone_records().collect()
+    };
+    let rows: Vec<&Record> = zone_rows.into_iter().chain(report.records.iter()).collect();
+    if rows.is_empty() {
+        writeln!(out, "No DNS records found{}.", scope_phrase(report))?;
+    } else {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if options.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        if options.headers {
+            let mut header = vec!["NAME", "TYPE", "TTL", "DATA"];
+            if wide {
+                header.push("SOURCE");
+            }
+            table.set_header(header);
+        }
+        for record in rows {
+            let mut type_cell = Cell::new(record.rtype());
+            if options.color {
+                type_cell = type_cell.fg(type_color(record.rtype()));
+            }
+            let mut row = vec![
+                Cell::new(record.owner.as_str()),
+                type_cell,
+                Cell::new(record.ttl).set_alignment(CellAlignment::Left),
+                Cell::new(record.data.to_string()),
+            ];
+            if wide {
+                row.push(Cell::new(record.source.to_string()));
+            }
+            table.add_row(row);
+        }
+        // comfy-table pads every line to the widest row, and NOTHING leaves a leading space.
+        for line in table.to_string().lines() {
+            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
+        }
+    }
+    let paint = |text: String, level: NoteLevel| -> String {
+        match (options.color, level) {
+            (false, _) => text,
+            (true, NoteLevel::Warning) => text.yellow().to_string(),
+            (true, NoteLevel::Info) => text.dimmed().to_string(),
+        }
+    };
+    if !report.absent.is_empty() {
+        writeln!(out)?;
+        for absent in &report.absent {
+            let label = if options.color {
+                "NXDOMAIN".red().bold().to_string()
+            } else {
+                "NXDOMAIN".to_string()
+            };
+            writeln!(out, "{label} {} ({})", absent.name, absent.reason)?;
+        }
+    }
+    let mut notes: Vec<(NoteLevel, String)> = report
+        .notes
+        .iter()
+        .map(|n| (n.level, n.message.clone()))
+        .collect();
+    if !report.scope.narrowed && !report.nameservers_known {
+        notes.push((
+            NoteLevel::Info,
+            "CoreDNS's own Pod IPs are not in the input: the NS records name ns.dns.<zone> without an address".to_string(),
+        ));
+    }
+    if !notes.is_empty() {
+        writeln!(out)?;
+        for (level, message) in notes {
+            let prefix = match level {
+                NoteLevel::Info => "note",
+                NoteLevel::Warning => "warning",
+            };
+            writeln!(out, "{}", paint(format!("{prefix}: {message}"), level))?;
+        }
+    }
+    Ok(())
+}
+
+fn type_color(rtype: RecordType) -> Color {
+    match rtype {
+        RecordType::A | RecordType::Aaaa => Color::Green,
+        RecordType::Srv => Color::Cyan,
+        RecordType::Ptr => Color::Magenta,
+        RecordType::Cname => Color::Yellow,
+        RecordType::Soa | RecordType::Ns | RecordType::Txt => Color::Blue,
+    }
+}
+
+fn scope_phrase(report: &Report) -> String {
+    match report.scope.namespaces.as_deref() {
+        None => String::new(),
+        Some([namespace]) => format!(" in {namespace} namespace"),
+        Some(namespaces) => format!(" in namespaces {}", namespaces.join(", ")),
+    }
+}

@@ -1,0 +1,12 @@
+//! `-o yaml`: the schema of `schema.rs` as YAML.
+
+use std::io::{self, Write};
+
+use super::schema::document;
+use crate::model::Report;
+
+/// Writes the report as YAML.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_saphyr::to_string(&document(report)).map_err(io::Error::other)?;
+    out.write_all(text.as_bytes())
+}

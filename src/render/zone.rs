@@ -1,0 +1,81 @@
+//! `-o zone`: master-file presentation form, one record per line with absolute owner names, TTL
+//! and class, a `$ORIGIN` line opening each zone — the forward zones first, then the reverse
+//! zones — so that each section loads in a standard DNS server as it is.
+
+use std::io::{self, Write};
+
+use crate::model::{DnsName, Record, RecordType, Report};
+
+/// Writes the report as zone sections.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let config = &report.config;
+    writeln!(
+        out,
+        "; records CoreDNS's kubernetes plugin serves, as computed by kubectl-dnsrecords"
+    )?;
+    writeln!(out, "; configuration: {}", config.origin)?;
+    writeln!(
+        out,
+        "; the SOA serial is CoreDNS's runtime state (the time of the last change it saw); 1 stands in for it"
+    )?;
+    if !report.nameservers_known {
+        writeln!(
+            out,
+            "; CoreDNS's own Pod IPs are not in the input: NS records name ns.dns.<zone> without an address"
+        )?;
+    }
+    for note in &report.notes {
+        writeln!(out, "; {}", note.message)?;
+    }
+    for absent in &report.absent {
+        writeln!(out, "; NXDOMAIN {} ({})", absent.name, absent.reason)?;
+    }
+    let zones: Vec<&DnsName> = config
+        .forward_zones()
+        .chain(config.reverse_zones())
+        .collect();
+    for zone in &zones {
+        let mut section: Vec<&Record> = report
+            .zone_records
+            .iter()
+            .filter(|r| r.owner == **zone || !report.scope.narrowed || is_glue(report, zone, r))
+            .chain(report.records.iter())
+            .filter(|r| most_specific_zone(&zones, &r.owner) == Some(zone))
+            .collect();
+        // SOA first, then NS, then everything in canonical order.
+        section.sort_by(|a, b| {
+            let rank = |r: &Record| match r.rtype() {
+                RecordType::Soa if r.owner == **zone => 0,
+                RecordType::Ns if r.owner == **zone => 1,
+                _ => 2,
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| a.sort_key().cmp(&b.sort_key()))
+        });
+        section
+            .dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
+        writeln!(out, "$ORIGIN {zone}")?;
+        for record in section {
+            writeln!(out, "{record}")?;
+        }
+    }
+    Ok(())
+}
+
+/// An address record at one of the zone's NS targets: needed for the zone to load.
+fn is_glue(report: &Report, zone: &DnsName, record: &Record) -> bool {
+    matches!(record.rtype(), RecordType::A | RecordType::Aaaa)
+        && report.zone_records.iter().any(|ns| {
+            ns.owner == *zone
+                && matches!(&ns.data, crate::model::RData::Ns(target) if *target == record.owner)
+        })
+}
+
+fn most_specific_zone<'a>(zones: &[&'a DnsName], name: &DnsName) -> Option<&'a DnsName> {
+    zones
+        .iter()
+        .copied()
+        .filter(|zone| name.is_within(zone))
+        .max_by_key(|zone| zone.label_count())
+}

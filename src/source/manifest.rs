@@ -1,0 +1,390 @@
+//! Manifest text → objects: multi-document YAML, JSON, `kind: List` and typed lists
+//! (`ServiceList`) exactly as `kubectl get -o yaml|json` prints them. Kinds the tool does not
+//! read are skipped quietly; an object it reads but cannot use is skipped with a note that names
+//! the file and document. Pure: text in, snapshot entries and notes out.
+
+use std::net::IpAddr;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::SourceError;
+use crate::engine::SERVICE_NAME_LABEL;
+use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Note};
+
+/// Where kubeadm, EKS and k3s keep the Corefile: namespace, name, data key.
+pub const COREDNS_CONFIGMAP: (&str, &str, &str) = ("kube-system", "coredns", "Corefile");
+
+/// Where one object came from, for notes.
+struct Origin<'a> {
+    path: &'a str,
+    document: usize,
+}
+
+impl Origin<'_> {
+    fn note(&self, what: &str, why: String) -> Note {
+        Note::warning(format!(
+            "{}: document {}: {what}: {why}",
+            self.path, self.document
+        ))
+    }
+}
+
+/// Parses `text` (from `path`, `-` for standard input) into `snapshot`. Objects without a
+/// namespace land in `default_namespace`, as `kubectl apply` would place them. Returns how many
+/// documents held an object.
+pub fn parse_manifest(
+    text: &str,
+    path: &str,
+    default_namespace: &str,
+    snapshot: &mut ClusterSnapshot,
+    notes: &mut Vec<Note>,
+) -> Result<usize, SourceError> {
+    let mut objects = 0;
+    for (index, document) in split_documents(text).into_iter().enumerate() {
+        let origin = Origin {
+            path,
+            document: index + 1,
+        };
+        let value = parse_document(document).map_err(|message| SourceError::Syntax {
+            path: path.to_string(),
+            document: origin.document,
+            message,
+        })?;
+        if value.is_null() {
+            continue;
+        }
+        if !value.is_object() {
+            return Err(SourceError::Syntax {
+                path: path.to_string(),
+                document: origin.document,
+                message: "expected a Kubernetes object (a mapping with apiVersion and kind)"
+                    .to_string(),
+            });
+        }
+        objects += 1;
+        add_object(value, None, &origin, default_namespace, snapshot, notes);
+    }
+    Ok(objects)
+}
+
+/// Splits a YAML stream at `---` document markers. JSON input is one document.
+fn split_documents(text: &str) -> Vec<&str> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return vec![text];
+    }
+    let mut documents = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t") {
+            documents.push(&text[start..offset]);
+            // Content after the marker on the same line belongs to the next document.
+            start = offset + 3;
+        }
+        offset += line.len();
+    }
+    documents.push(&text[start..]);
+    // A stream that starts with `---` has nothing before it: not a document.
+    if documents.first().is_some_and(|d| d.trim().is_empty()) && documents.len() > 1 {
+        documents.remove(0);
+    }
+    documents
+}
+
+fn parse_document(document: &str) -> Result<Value, String> {
+    if document.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    let trimmed = document.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return serde_json::from_str(document).map_err(|err| err.to_string());
+    }
+    serde_saphyr::from_str::<Value>(document).map_err(|err| one_line(&err.to_string()))
+}
+
+/// The parser's message without its source snippet: the first non-empty line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("invalid YAML")
+        .to_string()
+}
+
+/// Adds one object (or each item of a list) to the snapshot.
+fn add_object(
+    mut value: Value,
+    inherited: Option<(&str, &str)>,
+    origin: &Origin,
+    default_namespace: &str,
+    snapshot: &mut ClusterSnapshot,
+    notes: &mut Vec<Note>,
+) {
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .or(inherited.map(|(api, _)| api))
+        .unwrap_or_default()
+        .to_string();
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .or(inherited.map(|(_, kind)| kind))
+        .unwrap_or_default()
+        .to_string();
+    if kind == "List" || (kind.ends_with("List") && value.get("items").is_some()) {
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        let items = match value.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        for item in items {
+            let inherited = item_kind.map(|k| (api_version.as_str(), k));
+            add_object(item, inherited, origin, default_namespace, snapshot, notes);
+        }
+        return;
+    }
+    // Fill in the namespace as `kubectl apply -n` would, before typing the object.
+    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut)
+        && !metadata
+            .get("namespace")
+            .is_some_and(|ns| ns.as_str().is_some_and(|s| !s.is_empty()))
+        && kind != "Namespace"
+    {
+        metadata.insert(
+            "namespace".to_string(),
+            Value::String(default_namespace.to_string()),
+        );
+    }
+    match (api_version.as_str(), kind.as_str()) {
+        ("v1", "Service") => {
+            if let Some(service) = typed::<Service>(value, "Service", origin, notes)
+                && valid_service(&service, origin, notes)
+            {
+                snapshot.services.push(service);
+            }
+        }
+        ("discovery.k8s.io/v1", "EndpointSlice") => {
+            if let Some(slice) = typed::<EndpointSlice>(value, "EndpointSlice", origin, notes)
+                && valid_slice(&slice, origin, notes)
+            {
+                snapshot.endpoint_slices.push(slice);
+            }
+        }
+        ("apps/v1", "StatefulSet") => {
+            if let Some(sts) = typed::<StatefulSet>(value, "StatefulSet", origin, notes) {
+                snapshot.stateful_sets.push(sts);
+            }
+        }
+        ("v1", "Pod") => {
+            if let Some(pod) = typed::<Pod>(value, "Pod", origin, notes)
+                && valid_pod(&pod, origin, notes)
+            {
+                snapshot.pods.push(pod);
+            }
+        }
+        ("v1", "Namespace") => {
+            if let Some(namespace) = typed::<Namespace>(value, "Namespace", origin, notes) {
+                snapshot.namespaces.push(namespace);
+            }
+        }
+        ("v1", "ConfigMap") => {
+            if let Some(config_map) = typed::<ConfigMap>(value, "ConfigMap", origin, notes) {
+                add_corefile(&config_map, snapshot);
+            }
+        }
+        // A manifest bundle holds Deployments, Secrets, CRDs…: none of them changes DNS records.
+        _ => {}
+    }
+}
+
+fn typed<T: DeserializeOwned>(
+    value: Value,
+    kind: &str,
+    origin: &Origin,
+    notes: &mut Vec<Note>,
+) -> Option<T> {
+    let name = value
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        notes.push(origin.note(kind, "has no metadata.name; it is skipped".to_string()));
+        return None;
+    };
+    match serde_json::from_value::<T>(value) {
+        Ok(object) => Some(object),
+        Err(err) => {
+            notes.push(origin.note(&format!("{kind} {name}"), format!("{err}; it is skipped")));
+            None
+        }
+    }
+}
+
+fn label(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    format!(
+        "{}/{}",
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.name.as_deref().unwrap_or_default()
+    )
+}
+
+fn valid_service(service: &Service, origin: &Origin, notes: &mut Vec<Note>) -> bool {
+    let spec = service.spec.as_ref();
+    let ips = spec
+        .and_then(|s| s.cluster_ips.clone())
+        .into_iter()
+        .flatten()
+        .chain(spec.and_then(|s| s.cluster_ip.clone()));
+    for ip in ips {
+        if !ip.is_empty() && ip != "None" && ip.parse::<IpAddr>().is_err() {
+            let what = format!("Service {}", label(&service.metadata));
+            notes.push(origin.note(
+                &what,
+                format!("clusterIP {ip:?} is not an IP address; it is skipped"),
+            ));
+            return false;
+        }
+    }
+    true
+}
+
+fn valid_slice(slice: &EndpointSlice, origin: &Origin, notes: &mut Vec<Note>) -> bool {
+    let what = format!("EndpointSlice {}", label(&slice.metadata));
+    let has_label = slice
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(SERVICE_NAME_LABEL))
+        .is_some_and(|name| !name.is_empty());
+    if !has_label {
+        notes.push(origin.note(
+            &what,
+            format!(
+                "has no {SERVICE_NAME_LABEL} label, so CoreDNS ties it to no Service; it is skipped"
+            ),
+        ));
+        return false;
+    }
+    if slice.address_type != "FQDN" {
+        for address in slice.endpoints.iter().flat_map(|e| &e.addresses) {
+            if address.parse::<IpAddr>().is_err() {
+                notes.push(origin.note(
+                    &what,
+                    format!("address {address:?} is not an IP address; it is skipped"),
+                ));
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn valid_pod(pod: &Pod, origin: &Origin, notes: &mut Vec<Note>) -> bool {
+    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref());
+    if let Some(ip) = ip.filter(|ip| !ip.is_empty())
+        && ip.parse::<IpAddr>().is_err()
+    {
+        let what = format!("Pod {}", label(&pod.metadata));
+        notes.push(origin.note(
+            &what,
+            format!("podIP {ip:?} is not an IP address; it is skipped"),
+        ));
+        return false;
+    }
+    true
+}
+
+/// Keeps the Corefile of the CoreDNS ConfigMap; other ConfigMaps are not DNS configuration.
+fn add_corefile(config_map: &ConfigMap, snapshot: &mut ClusterSnapshot) {
+    let (namespace, name, key) = COREDNS_CONFIGMAP;
+    let meta = &config_map.metadata;
+    if meta.namespace.as_deref() != Some(namespace) || meta.name.as_deref() != Some(name) {
+        return;
+    }
+    if let Some(text) = config_map.data.as_ref().and_then(|d| d.get(key)) {
+        snapshot.corefile = Some(CorefileSource {
+            origin: ConfigOrigin::ConfigMap {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                key: key.to_string(),
+            },
+            text: text.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (ClusterSnapshot, Vec<Note>, Result<usize, SourceError>) {
+        let mut snapshot = ClusterSnapshot::default();
+        let mut notes = Vec::new();
+        let result = parse_manifest(text, "in.yaml", "team", &mut snapshot, &mut notes);
+        (snapshot, notes, result)
+    }
+
+    #[test]
+    fn multi_document_yaml_with_other_kinds() {
+        let (snapshot, notes, result) = parse(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {clusterIP: 10.0.0.1}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\n",
+        );
+        assert_eq!(result.unwrap(), 2);
+        assert!(notes.is_empty());
+        assert_eq!(snapshot.services.len(), 1);
+        assert_eq!(
+            snapshot.services[0].metadata.namespace.as_deref(),
+            Some("team")
+        );
+    }
+
+    #[test]
+    fn lists_and_typed_lists() {
+        let (snapshot, _, result) = parse(
+            r#"{"apiVersion":"v1","kind":"ServiceList","items":[{"metadata":{"name":"a","namespace":"x"},"spec":{}}]}"#,
+        );
+        assert_eq!(result.unwrap(), 1);
+        assert_eq!(snapshot.services.len(), 1);
+        let (snapshot, _, _) = parse(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n",
+        );
+        assert_eq!(snapshot.pods.len(), 1);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_document() {
+        let (_, _, result) =
+            parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n---\nkind: [unclosed\n");
+        match result {
+            Err(SourceError::Syntax { path, document, .. }) => {
+                assert_eq!((path.as_str(), document), ("in.yaml", 2));
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_objects_are_skipped_with_a_note() {
+        let (snapshot, notes, result) = parse(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec: {clusterIP: 10.0.0.999}\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: []\n---\napiVersion: v1\nkind: Service\nmetadata: {name: p}\nspec: {ports: \"eighty\"}\n",
+        );
+        assert_eq!(result.unwrap(), 3);
+        assert!(snapshot.services.is_empty() && snapshot.endpoint_slices.is_empty());
+        assert_eq!(notes.len(), 3);
+        assert!(
+            notes[0]
+                .message
+                .starts_with("in.yaml: document 1: Service team/bad")
+        );
+        assert!(notes[1].message.contains("kubernetes.io/service-name"));
+        assert!(notes[2].message.contains("document 3"));
+    }
+}

@@ -48,13 +48,16 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, _zone: &DnsName
     }
     endpoint_name_records(ctx, service, &entries, name, sink);
 
-    let srv_entry = |entry: &Entry, sink: &mut Sink| SrvEntry {
-        target: endpoint_name(ctx, entry, name, sink),
-        port: entry.port.map(|p| p.port),
-        source: entry.source(service),
-    };
     // Bare name: every entry, named and unnamed ports, portless sentinels included in the count.
-    let all: Vec<SrvEntry> = entries.iter().map(|e| srv_entry(e, sink)).collect();
+    // Built once; the `_name._proto` answers below take their subsets.
+    let all: Vec<SrvEntry> = entries
+        .iter()
+        .map(|entry: &Entry| SrvEntry {
+            target: endpoint_name(ctx, entry, name, &mut Sink::default()),
+            port: entry.port.map(|p| p.port),
+            source: entry.source(service),
+        })
+        .collect();
     sink.records.extend(srv_records(name, &all, ttl));
 
     // `_name._proto`: the entries whose slice port has that name and protocol.
@@ -71,11 +74,12 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, _zone: &DnsName
         };
         let matching: Vec<SrvEntry> = entries
             .iter()
-            .filter(|e| {
+            .zip(&all)
+            .filter(|(e, _)| {
                 e.port
                     .is_some_and(|p| p.name == port_name && p.protocol == protocol)
             })
-            .map(|e| srv_entry(e, sink))
+            .map(|(_, srv)| srv.clone())
             .collect();
         sink.records.extend(srv_records(&owner, &matching, ttl));
     }

@@ -130,40 +130,30 @@ impl fmt::Debug for DnsName {
     }
 }
 
-impl Ord for DnsName {
-    /// DNS canonical order (RFC 4034 §6.1) — labels compared from the right, so a name sorts
-    /// right after its parent and the records of one Service stay together — except that two
-    /// all-digit labels compare as numbers, so reverse names sort by address.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let key = |label: &'_ str| -> (bool, usize, String) {
-            let numeric = !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit());
-            // Non-numeric labels compare by bytes alone; numeric ones by length first.
-            (
-                numeric,
-                if numeric { label.len() } else { 0 },
-                label.to_string(),
-            )
-        };
-        let mut left = self.labels().rev();
-        let mut right = other.labels().rev();
-        loop {
-            match (left.next(), right.next()) {
-                (None, None) => return std::cmp::Ordering::Equal,
-                (None, Some(_)) => return std::cmp::Ordering::Less,
-                (Some(_), None) => return std::cmp::Ordering::Greater,
-                (Some(a), Some(b)) => {
-                    let (ka, kb) = (key(a), key(b));
-                    let ordering = if ka.0 && kb.0 {
-                        (ka.1, &ka.2).cmp(&(kb.1, &kb.2))
-                    } else {
-                        a.cmp(b)
-                    };
-                    if ordering != std::cmp::Ordering::Equal {
-                        return ordering;
-                    }
-                }
+impl DnsName {
+    /// Bytes whose order is the output order: DNS canonical order (RFC 4034 §6.1) — labels
+    /// from the right, so a name sorts right after its parent and the records of one Service
+    /// stay together — except that all-digit labels sort first and as numbers, so reverse names
+    /// follow the addresses. Computed once per record when sorting large sets.
+    pub fn order_key(&self) -> Vec<u8> {
+        let mut key = Vec::with_capacity(self.0.len() + 8);
+        for label in self.labels().rev() {
+            if !label.is_empty() && label.len() < 32 && label.bytes().all(|b| b.is_ascii_digit()) {
+                // 0x01 sorts before every label byte; the length byte makes 9 < 10.
+                key.push(0x01);
+                key.push(u8::try_from(label.len()).unwrap_or(u8::MAX));
             }
+            key.extend_from_slice(label.as_bytes());
+            // 0x00 ends a label, so a parent sorts before its children.
+            key.push(0x00);
         }
+        key
+    }
+}
+
+impl Ord for DnsName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order_key().cmp(&other.order_key())
     }
 }
 

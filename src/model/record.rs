@@ -173,15 +173,24 @@ impl Record {
     }
 
     /// The sort key that gives the stable output order: forward names before `in-addr.arpa.`
-    /// before `ip6.arpa.`, then the owner in DNS canonical order, then type, then data.
-    pub fn sort_key(&self) -> (u8, &DnsName, RecordType, &RData) {
+    /// before `ip6.arpa.`, then the owner in DNS canonical order (`DnsName::order_key`), then
+    /// type, then data.
+    pub fn sort_key(&self) -> (u8, Vec<u8>, RecordType, &RData) {
         let mut top = self.owner.labels().rev();
         let tree = match (top.next(), top.next()) {
             (Some("arpa"), Some("in-addr")) => 1,
             (Some("arpa"), Some("ip6")) => 2,
             _ => 0,
         };
-        (tree, &self.owner, self.rtype(), &self.data)
+        (tree, self.owner.order_key(), self.rtype(), &self.data)
+    }
+}
+
+impl Record {
+    /// The part of `sort_key` that needs no borrow, for sorting large sets with keys computed once.
+    pub fn sort_key_owned(&self) -> (u8, Vec<u8>, RecordType) {
+        let (tree, owner, rtype, _) = self.sort_key();
+        (tree, owner, rtype)
     }
 }
 

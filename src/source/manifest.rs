@@ -153,9 +153,10 @@ fn add_object(
     }
     // Fill in the namespace as `kubectl apply -n` would, before typing the object.
     if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut)
-        && !metadata
+        && metadata
             .get("namespace")
-            .is_some_and(|ns| ns.as_str().is_some_and(|s| !s.is_empty()))
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
         && kind != "Namespace"
     {
         metadata.insert(

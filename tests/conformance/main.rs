@@ -1,1 +1,228 @@
-fn main() {}
+//! Conformance: every `tests/cases/**/*.yaml` is one test. Objects and a Corefile go in; the
+//! exact record set CoreDNS's kubernetes plugin serves must come out, and the `-o zone`
+//! rendering must load in `named-checkzone`. See tests/cases/README.md for the format.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use dnsrecords::analyze;
+use dnsrecords::corefile;
+use dnsrecords::model::{ClusterSnapshot, DnsConfig, LabelSelector, Report, Selection};
+use dnsrecords::render::{self, Format, RenderOptions};
+use dnsrecords::source::{load_text, parse_target};
+
+type Error = Box<dyn std::error::Error>;
+
+/// A failure whose Debug form is its text, so the harness prints the diff as lines.
+struct Failure(String);
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    description: String,
+    reference: String,
+    #[serde(default)]
+    corefile: Option<String>,
+    #[serde(default)]
+    cluster_dns: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    objects: Vec<serde_json::Value>,
+    records: String,
+    #[serde(default)]
+    absent: Vec<String>,
+}
+
+const BASE: &str = include_str!("../cases/_base/kube-dns.yaml");
+
+fn as_list(objects: &[serde_json::Value]) -> String {
+    serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects}).to_string()
+}
+
+fn snapshot(objects: &[serde_json::Value]) -> Result<ClusterSnapshot, Error> {
+    let loaded = load_text(&as_list(objects), "case", "default")?;
+    if let Some(note) = loaded.notes.first() {
+        return Err(format!("the case's objects did not all load: {}", note.message).into());
+    }
+    Ok(loaded.snapshot)
+}
+
+fn config(case: &Case, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
+    let text = case
+        .corefile
+        .clone()
+        .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
+    Ok(match text {
+        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
+        None => corefile::kubeadm_default(),
+    })
+}
+
+fn selection(args: &[String]) -> Result<Selection, Error> {
+    let mut selection = Selection::default();
+    let mut namespace = None;
+    let mut all = args.is_empty();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "-A" => all = true,
+            "-n" => namespace = iter.next().cloned(),
+            "-l" => {
+                selection.selector = Some(LabelSelector::parse(
+                    iter.next().ok_or("-l needs a value")?,
+                )?)
+            }
+            target => selection.targets.push(parse_target(target)?),
+        }
+    }
+    if !all {
+        selection.namespaces = Some(vec![namespace.unwrap_or_else(|| "default".to_string())]);
+    }
+    Ok(selection)
+}
+
+fn record_lines(report: &Report) -> BTreeSet<String> {
+    report
+        .records
+        .iter()
+        .chain(&report.zone_records)
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn normalize(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn run_case(path: &Path) -> datatest_stable::Result<()> {
+    check_case(path).map_err(|err| Failure(err.to_string()).into())
+}
+
+fn check_case(path: &Path) -> Result<(), Error> {
+    let text = std::fs::read_to_string(path)?;
+    let case: Case = serde_saphyr::from_str(&text)?;
+    if case.description.trim().is_empty() || case.reference.trim().is_empty() {
+        return Err("a case needs a description and a reference".into());
+    }
+    let with_base = match case.cluster_dns.as_deref() {
+        None | Some("kube-dns") => true,
+        Some("none") => false,
+        Some(other) => return Err(format!("unknown cluster_dns {other:?}").into()),
+    };
+    let base_objects: Vec<serde_json::Value> = if with_base {
+        serde_saphyr::from_str(BASE)?
+    } else {
+        Vec::new()
+    };
+    let mut objects = case.objects.clone();
+    objects.extend(base_objects.iter().cloned());
+    let snapshot = snapshot(&objects)?;
+    let config = config(&case, &snapshot)?;
+    let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
+
+    let mut actual = record_lines(&report);
+    let mut actual_absent: BTreeSet<String> =
+        report.absent.iter().map(|a| a.name.to_string()).collect();
+    if with_base {
+        let base_snapshot = self::snapshot(&base_objects)?;
+        let base = analyze(&base_snapshot, &config, &Selection::default())?;
+        for line in record_lines(&base) {
+            actual.remove(&line);
+        }
+        for absent in &base.absent {
+            actual_absent.remove(absent.name.as_str());
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for line in case
+        .records
+        .lines()
+        .map(normalize)
+        .filter(|l| !l.is_empty())
+    {
+        if !expected.insert(line.clone()) {
+            return Err(format!("duplicate line in the case's records: {line}").into());
+        }
+    }
+    let expected_absent: BTreeSet<String> = case.absent.iter().map(|n| normalize(n)).collect();
+
+    let mut problems = String::new();
+    for line in expected.difference(&actual) {
+        problems.push_str(&format!("  missing:    {line}\n"));
+    }
+    for line in actual.difference(&expected) {
+        problems.push_str(&format!("  unexpected: {line}\n"));
+    }
+    for name in expected_absent.difference(&actual_absent) {
+        problems.push_str(&format!("  not reported as NXDOMAIN: {name}\n"));
+    }
+    for name in actual_absent.difference(&expected_absent) {
+        problems.push_str(&format!("  unexpectedly NXDOMAIN:    {name}\n"));
+    }
+    if !problems.is_empty() {
+        return Err(format!(
+            "record set differs from the case ({}):\n{problems}",
+            case.description.trim()
+        )
+        .into());
+    }
+    check_zone_loads(&report)?;
+    Ok(())
+}
+
+/// Every `$ORIGIN` section of the zone rendering must load in BIND's zone checker.
+fn check_zone_loads(report: &Report) -> Result<(), Error> {
+    let options = RenderOptions {
+        color: false,
+        headers: true,
+    };
+    let mut buffer = Vec::new();
+    render::render(report, Format::Zone, options, &mut buffer)?;
+    let text = String::from_utf8(buffer)?;
+    let dir = tempfile::tempdir()?;
+    for (index, section) in text.split("$ORIGIN ").skip(1).enumerate() {
+        let origin = section.lines().next().ok_or("empty section")?.trim();
+        let file = dir.path().join(format!("zone{index}"));
+        std::fs::write(&file, format!("$ORIGIN {section}"))?;
+        let output = Command::new("named-checkzone")
+            .arg("-q")
+            .arg(origin)
+            .arg(&file)
+            .output()
+            .map_err(|err| {
+                format!("cannot run named-checkzone (install Debian's bind9-utils): {err}")
+            })?;
+        if !output.status.success() {
+            let check = Command::new("named-checkzone")
+                .arg(origin)
+                .arg(&file)
+                .output()?;
+            return Err(format!(
+                "named-checkzone rejects zone {origin}:\n{}{}\n{section}",
+                String::from_utf8_lossy(&check.stdout),
+                String::from_utf8_lossy(&check.stderr)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = run_case, root = "tests/cases", pattern = r"^[^_].*\.yaml$" },
+}

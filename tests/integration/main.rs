@@ -1,1 +1,8 @@
+//! Integration tests: the real binary, its output formats, real DNS software and kubectl's own
+//! plugin discovery.
 
+mod cli;
+mod kubectl_plugin;
+mod render;
+mod support;
+mod zonefile;

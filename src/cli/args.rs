@@ -96,4 +96,28 @@ pub struct Cli {
     /// Don't print the table's header row.
     #[arg(long)]
     pub no_headers: bool,
+
+    /// Path to the kubeconfig file to use.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The name of the kubeconfig context to use.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The name of the kubeconfig cluster to use.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The name of the kubeconfig user to use.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// How long to wait for each server answer (e.g. 1s, 2m); 0 waits forever.
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub request_timeout: String,
+
+    /// Don't check the server's certificate. Insecure: use only against test clusters.
+    #[arg(long)]
+    pub insecure_skip_tls_verify: bool,
 }

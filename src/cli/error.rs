@@ -43,9 +43,15 @@ pub enum CliError {
     /// `--cluster-domain` is not a domain name.
     #[error("--cluster-domain {0:?} is not a valid domain name")]
     ClusterDomain(String),
-    /// No `-f` was given and the live source is not available.
-    #[error("reading a live cluster is not available in this build")]
-    LiveUnavailable,
+    /// `--request-timeout` does not parse.
+    #[error("--request-timeout: {0}")]
+    Timeout(String),
+    /// `-f` and the live source were both asked for.
+    #[error("-f reads manifests and cannot be combined with {0}")]
+    FilesAndCluster(&'static str),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime")]
+    Runtime(#[source] std::io::Error),
     /// Writing the output failed.
     #[error("cannot write the output")]
     Io(#[source] std::io::Error),
@@ -55,14 +61,28 @@ impl CliError {
     /// The exit code for this failure.
     pub fn exit(&self) -> Exit {
         match self {
-            CliError::Source(_) => Exit::Input,
+            CliError::Source(err) => match err {
+                SourceError::Read { .. }
+                | SourceError::Syntax { .. }
+                | SourceError::Empty { .. } => Exit::Input,
+                SourceError::Kubeconfig { .. } | SourceError::NoConfiguration => Exit::Kubeconfig,
+                SourceError::Unauthorized { .. } => Exit::Unauthorized,
+                SourceError::Forbidden { .. } => Exit::Forbidden,
+                SourceError::NotFound { .. } => Exit::NotFound,
+                SourceError::Unreachable { .. } => Exit::Unreachable,
+                SourceError::Tls { .. } => Exit::Tls,
+                SourceError::Timeout { .. } => Exit::Timeout,
+                SourceError::Api { .. } => Exit::ServerError,
+            },
             CliError::Corefile { .. } | CliError::CorefileRead { .. } => Exit::Corefile,
             CliError::Selection(SelectionError::NotFound { .. }) => Exit::NotFound,
             CliError::Selection(_)
             | CliError::Target(_)
             | CliError::Selector(_)
-            | CliError::ClusterDomain(_) => Exit::Usage,
-            CliError::LiveUnavailable => Exit::Unsupported,
+            | CliError::ClusterDomain(_)
+            | CliError::Timeout(_)
+            | CliError::FilesAndCluster(_) => Exit::Usage,
+            CliError::Runtime(_) => Exit::Io,
             CliError::Io(_) => Exit::Io,
         }
     }
@@ -106,7 +126,11 @@ impl CliError {
                 Some("use kubectl's syntax, e.g. -l app=redis,tier!=cache".to_string())
             }
             CliError::ClusterDomain(_) => Some("e.g. --cluster-domain cluster.local".to_string()),
-            CliError::LiveUnavailable => Some("read manifests instead: -f FILE|DIR|-".to_string()),
+            CliError::Timeout(_) => Some("e.g. --request-timeout 10s".to_string()),
+            CliError::FilesAndCluster(_) => {
+                Some("drop -f to read the live cluster, or drop the connection flags".to_string())
+            }
+            CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
     }

@@ -13,8 +13,20 @@ pub enum Exit {
     Corefile,
     /// A named Service or StatefulSet does not exist.
     NotFound,
-    /// The requested source is not available in this build.
-    Unsupported,
+    /// The kubeconfig is missing or invalid.
+    Kubeconfig,
+    /// The server rejected the credentials (401).
+    Unauthorized,
+    /// The target may not be read (403).
+    Forbidden,
+    /// The server could not be reached.
+    Unreachable,
+    /// The TLS handshake failed.
+    Tls,
+    /// The server did not answer within --request-timeout.
+    Timeout,
+    /// The server answered with an error the tool cannot use (500, malformed body).
+    ServerError,
     /// Writing the output failed.
     Io,
 }
@@ -28,7 +40,13 @@ impl Exit {
             Exit::Input => 3,
             Exit::Corefile => 4,
             Exit::NotFound => 5,
-            Exit::Unsupported => 6,
+            Exit::Kubeconfig => 6,
+            Exit::Unauthorized => 7,
+            Exit::Forbidden => 8,
+            Exit::Unreachable => 9,
+            Exit::Tls => 10,
+            Exit::Timeout => 11,
+            Exit::ServerError => 12,
             Exit::Io => 74,
         }
     }

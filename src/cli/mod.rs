@@ -32,17 +32,25 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         .as_deref()
         .map(LabelSelector::parse)
         .transpose()?;
-    let namespace = cli
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
-    if cli.filenames.is_empty() {
-        return Err(CliError::LiveUnavailable);
-    }
-    let Loaded {
-        snapshot,
-        notes: source_notes,
-    } = source::load_files(&cli.filenames, &namespace)?;
+    let (
+        namespace,
+        Loaded {
+            snapshot,
+            notes: source_notes,
+        },
+    ) = if cli.filenames.is_empty() {
+        load_live(cli, &targets)?
+    } else {
+        if let Some(flag) = connection_flag(cli) {
+            return Err(CliError::FilesAndCluster(flag));
+        }
+        let namespace = cli
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        let loaded = source::load_files(&cli.filenames, &namespace)?;
+        (namespace, loaded)
+    };
     let (config, config_notes) = dns_config(cli, &snapshot)?;
     let selection = Selection {
         namespaces: if cli.all_namespaces {
@@ -72,6 +80,55 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     render::render(&report, format, options, out).map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     Ok(Exit::Success)
+}
+
+/// The first connection flag given, for the error that says -f cannot be combined with it.
+fn connection_flag(cli: &Cli) -> Option<&'static str> {
+    [
+        (cli.kubeconfig.is_some(), "--kubeconfig"),
+        (cli.context.is_some(), "--context"),
+        (cli.cluster.is_some(), "--cluster"),
+        (cli.user.is_some(), "--user"),
+        (cli.insecure_skip_tls_verify, "--insecure-skip-tls-verify"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+/// Reads the live cluster: the namespace is `-n`, else the context's, else `default`.
+fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loaded), CliError> {
+    let request_timeout = source::parse_timeout(&cli.request_timeout).map_err(CliError::Timeout)?;
+    let options = source::ConnectOptions {
+        kubeconfig: cli.kubeconfig.clone(),
+        context: cli.context.clone(),
+        cluster: cli.cluster.clone(),
+        user: cli.user.clone(),
+        request_timeout: Some(request_timeout),
+        insecure_skip_tls_verify: cli.insecure_skip_tls_verify,
+    };
+    // One thread is plenty: every request is in flight at once and the CPU work is the engine's.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        let connection = source::connect(&options).await?;
+        let namespace = cli
+            .namespace
+            .clone()
+            .unwrap_or_else(|| connection.namespace.clone());
+        let query = source::LiveQuery {
+            namespace: (!cli.all_namespaces).then(|| namespace.clone()),
+            targets: targets.to_vec(),
+        };
+        if cli.all_namespaces && !targets.is_empty() {
+            return Err(CliError::Selection(
+                crate::analyze::SelectionError::TargetsNeedOneNamespace,
+            ));
+        }
+        let loaded = source::load_cluster(&connection, &query).await?;
+        Ok((namespace, loaded))
+    })
 }
 
 /// The DNS configuration: `--corefile`, else the snapshot's CoreDNS ConfigMap, else kubeadm's

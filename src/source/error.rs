@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// A failure to read the cluster's objects.
+/// A failure to read the cluster's objects, from files or from the API.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SourceError {
@@ -31,27 +31,131 @@ pub enum SourceError {
         /// The file.
         path: String,
     },
-    /// The inputs held no object the tool reads.
-    #[error("no Services, EndpointSlices, StatefulSets or Pods found in {inputs}")]
-    NothingToRead {
-        /// The inputs, joined.
-        inputs: String,
+    /// The kubeconfig could not be used.
+    #[error("invalid kubeconfig {origin}: {message}")]
+    Kubeconfig {
+        /// The file(s) or `in-cluster configuration`.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No kubeconfig was found and the tool does not run inside a cluster.
+    #[error(
+        "no kubeconfig found (KUBECONFIG is unset or names no file, ~/.kube/config does not exist) and not running inside a cluster"
+    )]
+    NoConfiguration,
+    /// The server rejected the credentials (401).
+    #[error("unauthorized: the server {server} rejected the credentials of the current context")]
+    Unauthorized {
+        /// The API server URL.
+        server: String,
+    },
+    /// The target itself may not be read (403).
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The server's message (names the user, verb and resource).
+        message: String,
+    },
+    /// A named target does not exist (404), kubectl-style.
+    #[error("{resource} {name:?} not found in namespace {namespace:?}")]
+    NotFound {
+        /// `services` or `statefulsets.apps`.
+        resource: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The namespace looked in.
+        namespace: String,
+        /// Near names of the same kind in that namespace, best first.
+        suggestions: Vec<String>,
+    },
+    /// The server could not be reached.
+    #[error("cannot reach the server {server}: {message}")]
+    Unreachable {
+        /// The API server URL.
+        server: String,
+        /// The innermost cause.
+        message: String,
+    },
+    /// The TLS handshake failed (unknown CA, wrong name, expired certificate).
+    #[error("TLS handshake with {server} failed: {message}")]
+    Tls {
+        /// The API server URL.
+        server: String,
+        /// The innermost cause.
+        message: String,
+    },
+    /// The server did not answer within `--request-timeout`.
+    #[error("the server {server} did not answer in time")]
+    Timeout {
+        /// The API server URL.
+        server: String,
+    },
+    /// Any other answer the tool cannot use (500, malformed body).
+    #[error("the server {server} answered {code}: {message}")]
+    Api {
+        /// The API server URL.
+        server: String,
+        /// HTTP status code (0 when the body was malformed).
+        code: u16,
+        /// The server's message.
+        message: String,
     },
 }
 
 impl SourceError {
     /// A one-line suggestion of what to do about it.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            SourceError::Read { .. } => Some("check the path given to -f".to_string()),
-            SourceError::Syntax { .. } => Some(
+        let hint = match self {
+            SourceError::Read { .. } => "check the path given to -f",
+            SourceError::Syntax { .. } => {
                 "each document must be a Kubernetes object (YAML or JSON), as `kubectl get -o yaml` prints it"
-                    .to_string(),
-            ),
-            SourceError::Empty { .. } | SourceError::NothingToRead { .. } => Some(
+            }
+            SourceError::Empty { .. } => {
                 "export the objects with `kubectl get svc,endpointslices,statefulsets,pods -o yaml > cluster.yaml`"
-                    .to_string(),
-            ),
-        }
+            }
+            SourceError::Kubeconfig { .. } => {
+                "check it with `kubectl config view`, or pass --kubeconfig"
+            }
+            SourceError::NoConfiguration => {
+                "pass --kubeconfig, set KUBECONFIG, or read manifests with -f"
+            }
+            SourceError::Unauthorized { .. } => {
+                "your credentials expired or are wrong: log in again, or check `kubectl auth whoami`"
+            }
+            SourceError::Forbidden { .. } => {
+                "ask for read access (get/list) to services, endpointslices, statefulsets and pods: see deploy/rbac.yaml"
+            }
+            SourceError::NotFound {
+                suggestions,
+                resource,
+                ..
+            } => {
+                let prefix = if resource.starts_with("statefulsets") {
+                    "sts"
+                } else {
+                    "svc"
+                };
+                return Some(match suggestions.as_slice() {
+                    [] => format!("list them with `kubectl get {resource}`"),
+                    names => format!(
+                        "did you mean {}?",
+                        names
+                            .iter()
+                            .map(|n| format!("{prefix}/{n}"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                });
+            }
+            SourceError::Unreachable { .. } => {
+                "check the server address in your kubeconfig and your network or VPN"
+            }
+            SourceError::Tls { .. } => {
+                "the server's certificate does not match the kubeconfig's certificate-authority; --insecure-skip-tls-verify skips the check"
+            }
+            SourceError::Timeout { .. } => "raise --request-timeout, or check the server's health",
+            SourceError::Api { .. } => "retry; if it persists, check the API server's health",
+        };
+        Some(hint.to_string())
     }
 }

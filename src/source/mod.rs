@@ -1,12 +1,18 @@
-//! Sources: the only code that reads objects. Each produces a `ClusterSnapshot` plus notes about
-//! what it skipped; everything after them is the same whichever source ran.
+//! Sources: the only code that reads objects — manifest files, or the API through `kube`. Each
+//! produces a `ClusterSnapshot` plus notes about what it skipped; everything after them is the
+//! same whichever source ran.
 
+mod cluster;
 mod error;
 mod files;
+mod kubeconfig;
+mod list;
 mod manifest;
 mod target;
 
+pub use cluster::{LiveQuery, load_cluster};
 pub use error::SourceError;
 pub use files::{Loaded, load_files, load_text};
+pub use kubeconfig::{ConnectOptions, Connection, connect, parse_timeout};
 pub use manifest::{COREDNS_CONFIGMAP, parse_manifest};
 pub use target::{TargetError, parse_target};

@@ -1,0 +1,361 @@
+//! The live source: one round trip of concurrent GET/LIST requests that fetch what the engine
+//! needs for the query, plus CoreDNS's configuration and addresses from kube-system. Read-only:
+//! only GET and LIST, never Secrets. A resource the user may not read becomes a note saying what
+//! was skipped; only the target itself being unreadable stops the run.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::api::{Api, ListParams};
+use kube::core::Resource;
+use serde::de::DeserializeOwned;
+
+use super::kubeconfig::Connection;
+use super::list::{classify, list_all, status_code};
+use super::{Loaded, SourceError};
+use crate::analyze::suggest;
+use crate::engine::SERVICE_NAME_LABEL;
+use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Note, Target};
+
+/// Where distributions keep the Corefile, in order of preference (namespace kube-system, key
+/// `Corefile`): kubeadm, EKS, k3s and AKS use `coredns`; RKE2's Helm chart `rke2-coredns-rke2-coredns`.
+const COREFILE_CONFIGMAPS: [&str; 2] = ["coredns", "rke2-coredns-rke2-coredns"];
+/// AKS's extra ConfigMap of `*.server` and `*.override` files imported into the Corefile.
+const AKS_CUSTOM_CONFIGMAP: &str = "coredns-custom";
+const DNS_NAMESPACE: &str = "kube-system";
+
+/// What to fetch.
+#[derive(Debug, Clone)]
+pub struct LiveQuery {
+    /// One namespace, or `None` for all (`-A`).
+    pub namespace: Option<String>,
+    /// Named targets (require one namespace).
+    pub targets: Vec<Target>,
+}
+
+/// The objects of one request, or the note explaining why there are none.
+struct Part<T> {
+    items: Vec<T>,
+    gap: Option<Note>,
+}
+
+/// Fetches the snapshot for `query` in one concurrent round trip.
+pub async fn load_cluster(
+    connection: &Connection,
+    query: &LiveQuery,
+) -> Result<Loaded, SourceError> {
+    let client = &connection.client;
+    let server = connection.server.as_str();
+    let scope = query.namespace.as_deref();
+    let scope_text = scope.map_or_else(|| "all namespaces".to_string(), |ns| ns.to_string());
+
+    let services_api: Api<Service> = namespaced_or_all(client, scope);
+    let slices_api: Api<EndpointSlice> = namespaced_or_all(client, scope);
+    let sts_api: Api<StatefulSet> = namespaced_or_all(client, scope);
+    let pods_api: Api<Pod> = namespaced_or_all(client, scope);
+    let all = ListParams::default();
+
+    // Requests for the query's own objects.
+    let service_targets: Vec<&str> = query
+        .targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Service(name) => Some(name.as_str()),
+            Target::StatefulSet(_) => None,
+        })
+        .collect();
+    let sts_targets: Vec<&str> = query
+        .targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::StatefulSet(name) => Some(name.as_str()),
+            Target::Service(_) => None,
+        })
+        .collect();
+    // A StatefulSet's governing Service is only known once it arrives, so with sts targets the
+    // namespace's Services and slices are listed in the same round trip instead.
+    let whole_namespace = query.targets.is_empty() || !sts_targets.is_empty();
+    let target_services = futures::future::join_all(
+        service_targets
+            .iter()
+            .map(|name| services_api.get_opt(name)),
+    );
+    let target_slices = futures::future::join_all(service_targets.iter().map(|name| {
+        let params = ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={name}"));
+        let api = slices_api.clone();
+        async move { list_all(&api, &params).await }
+    }));
+    let target_sts =
+        futures::future::join_all(sts_targets.iter().map(|name| sts_api.get_opt(name)));
+    let namespace_services = optional(whole_namespace, list_all(&services_api, &all));
+    let namespace_slices = optional(whole_namespace, list_all(&slices_api, &all));
+
+    // Cluster DNS: the Corefile, and CoreDNS's own addresses for the NS records.
+    let dns_configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), DNS_NAMESPACE);
+    let dns_services: Api<Service> = Api::namespaced(client.clone(), DNS_NAMESPACE);
+    let dns_slices: Api<EndpointSlice> = Api::namespaced(client.clone(), DNS_NAMESPACE);
+    let dns_pods: Api<Pod> = Api::namespaced(client.clone(), DNS_NAMESPACE);
+    let corefiles = futures::future::join_all(
+        COREFILE_CONFIGMAPS
+            .iter()
+            .map(|name| dns_configmaps.get_opt(name)),
+    );
+    let aks_custom = dns_configmaps.get_opt(AKS_CUSTOM_CONFIGMAP);
+    let kube_dns_service = dns_services.get_opt("kube-dns");
+    let kube_dns_slices_params =
+        ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}=kube-dns"));
+    let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params);
+    let coredns_pods_params = ListParams::default().labels("k8s-app=kube-dns");
+    let coredns_pods = list_all(&dns_pods, &coredns_pods_params);
+
+    let (
+        target_services,
+        target_slices,
+        target_sts,
+        namespace_services,
+        namespace_slices,
+        stateful_sets,
+        pods,
+        (corefiles, aks_custom, kube_dns_service, kube_dns_slices, coredns_pods),
+    ) = tokio::join!(
+        target_services,
+        target_slices,
+        target_sts,
+        namespace_services,
+        namespace_slices,
+        list_all(&sts_api, &all),
+        list_all(&pods_api, &all),
+        async {
+            tokio::join!(
+                corefiles,
+                aks_custom,
+                kube_dns_service,
+                kube_dns_slices,
+                coredns_pods
+            )
+        },
+    );
+
+    let mut snapshot = ClusterSnapshot::default();
+    let mut notes = Vec::new();
+    let mut gap = |part: Option<Note>| notes.extend(part);
+
+    // The targets themselves: not found or forbidden stops the run.
+    let namespace = scope.unwrap_or("default");
+    for (name, result) in service_targets.iter().zip(target_services) {
+        match result.map_err(|err| classify(err, server))? {
+            Some(service) => snapshot.services.push(service),
+            None => return Err(not_found(&services_api, "services", name, namespace).await),
+        }
+    }
+    for (name, result) in sts_targets.iter().zip(target_sts) {
+        match result.map_err(|err| classify(err, server))? {
+            Some(sts) => snapshot.stateful_sets.push(sts),
+            None => return Err(not_found(&sts_api, "statefulsets.apps", name, namespace).await),
+        }
+    }
+    for result in target_slices {
+        let part = settle(
+            result,
+            "list",
+            "endpointslices",
+            &scope_text,
+            "records of endpoints skipped",
+            server,
+        )?;
+        gap(part.gap);
+        snapshot.endpoint_slices.extend(part.items);
+    }
+    if let Some(result) = namespace_services {
+        let part = settle(
+            result,
+            "list",
+            "services",
+            &scope_text,
+            "no Service records",
+            server,
+        )?;
+        gap(part.gap);
+        snapshot.services.extend(part.items);
+    }
+    if let Some(result) = namespace_slices {
+        let part = settle(
+            result,
+            "list",
+            "endpointslices",
+            &scope_text,
+            "records of endpoints skipped",
+            server,
+        )?;
+        gap(part.gap);
+        snapshot.endpoint_slices.extend(part.items);
+    }
+    let part = settle(
+        stateful_sets,
+        "list",
+        "statefulsets",
+        &scope_text,
+        "StatefulSet checks skipped",
+        server,
+    )?;
+    gap(part.gap);
+    snapshot.stateful_sets.extend(part.items);
+    let part = settle(
+        pods,
+        "list",
+        "pods",
+        &scope_text,
+        "pod records skipped",
+        server,
+    )?;
+    gap(part.gap);
+    snapshot.pods.extend(part.items);
+
+    // Cluster DNS: everything here is optional; one note if kube-system is not readable.
+    let mut dns_forbidden = false;
+    let mut dns_ok =
+        |result: Result<Option<ConfigMap>, kube::Error>| -> Result<Option<ConfigMap>, SourceError> {
+            match result {
+                Ok(found) => Ok(found),
+                Err(err) if status_code(&err) == Some(403) => {
+                    dns_forbidden = true;
+                    Ok(None)
+                }
+                Err(err) => Err(classify(err, server)),
+            }
+        };
+    let mut found_corefile = None;
+    for (name, result) in COREFILE_CONFIGMAPS.iter().zip(corefiles) {
+        if let Some(config_map) = dns_ok(result)?
+            && found_corefile.is_none()
+            && let Some(text) = config_map.data.as_ref().and_then(|d| d.get("Corefile"))
+        {
+            found_corefile = Some(CorefileSource {
+                origin: ConfigOrigin::ConfigMap {
+                    namespace: DNS_NAMESPACE.to_string(),
+                    name: name.to_string(),
+                    key: "Corefile".to_string(),
+                },
+                text: text.clone(),
+            });
+        }
+    }
+    if dns_ok(aks_custom)?.is_some() {
+        notes.push(Note::warning(format!(
+            "{DNS_NAMESPACE}/{AKS_CUSTOM_CONFIGMAP} exists: its .server and .override files change CoreDNS's configuration and are not reflected"
+        )));
+    }
+    snapshot.corefile = found_corefile;
+    match kube_dns_service {
+        Ok(found) => snapshot.services.extend(found),
+        Err(err) if status_code(&err) == Some(403) => dns_forbidden = true,
+        Err(err) => return Err(classify(err, server)),
+    }
+    snapshot
+        .endpoint_slices
+        .extend(optional_part(kube_dns_slices, &mut dns_forbidden, server)?);
+    snapshot
+        .pods
+        .extend(optional_part(coredns_pods, &mut dns_forbidden, server)?);
+    if dns_forbidden {
+        notes.push(Note::warning(format!(
+            "cannot read CoreDNS's objects in {DNS_NAMESPACE} (forbidden): its Corefile and NS addresses are unknown, so kubeadm's default is assumed"
+        )));
+    }
+    dedup(&mut snapshot);
+    Ok(Loaded { snapshot, notes })
+}
+
+/// A list that may be forbidden without stopping the run: forbidden gives no items.
+fn optional_part<T>(
+    result: Result<Vec<T>, kube::Error>,
+    forbidden: &mut bool,
+    server: &str,
+) -> Result<Vec<T>, SourceError> {
+    match result {
+        Ok(items) => Ok(items),
+        Err(err) if status_code(&err) == Some(403) => {
+            *forbidden = true;
+            Ok(Vec::new())
+        }
+        Err(err) => Err(classify(err, server)),
+    }
+}
+
+fn namespaced_or_all<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+async fn optional<F: std::future::Future>(wanted: bool, future: F) -> Option<F::Output> {
+    if wanted { Some(future.await) } else { None }
+}
+
+/// A 403 on a resource that is not the target becomes a note; anything else fatal is an error.
+fn settle<T>(
+    result: Result<Vec<T>, kube::Error>,
+    verb: &str,
+    resource: &str,
+    scope: &str,
+    consequence: &str,
+    server: &str,
+) -> Result<Part<T>, SourceError> {
+    match result {
+        Ok(items) => Ok(Part { items, gap: None }),
+        Err(err) if status_code(&err) == Some(403) => Ok(Part {
+            items: Vec::new(),
+            gap: Some(Note::warning(format!(
+                "cannot {verb} {resource} in {scope} (forbidden): {consequence}"
+            ))),
+        }),
+        Err(err) => Err(classify(err, server)),
+    }
+}
+
+/// The kubectl-style not-found error, with near names from a (best-effort) list.
+async fn not_found<K>(
+    api: &Api<K>,
+    resource: &'static str,
+    name: &str,
+    namespace: &str,
+) -> SourceError
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let names: Vec<String> = list_all(api, &ListParams::default())
+        .await
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.meta().name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    SourceError::NotFound {
+        resource,
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        suggestions: suggest(name, names.iter().map(String::as_str)),
+    }
+}
+
+/// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).
+fn dedup(snapshot: &mut ClusterSnapshot) {
+    fn by_key<T: Resource>(items: &mut Vec<T>) {
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|item| {
+            let meta = item.meta();
+            seen.insert((meta.namespace.clone(), meta.name.clone()))
+        });
+    }
+    by_key(&mut snapshot.services);
+    by_key(&mut snapshot.endpoint_slices);
+    by_key(&mut snapshot.stateful_sets);
+    by_key(&mut snapshot.pods);
+}

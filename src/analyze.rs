@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::apps::v1::StatefulSet;
 
 use crate::engine;
+use crate::lint;
 use crate::model::{
     ClusterSnapshot, DnsConfig, Kind, ObjectRef, Provenance, Report, Scope, Selection, Target,
 };
@@ -90,11 +91,36 @@ pub fn analyze(
                 .is_none_or(|s| namespace_in(&scope, &s.namespace))
         })
         .collect();
+    let (findings, predicted) = lint::check(snapshot, config);
+    // Cluster-wide configuration (the Corefile's cache) concerns every scope.
+    let findings = findings
+        .into_iter()
+        .filter(|f| {
+            f.objects
+                .iter()
+                .any(|o| o.kind == Kind::ConfigMap || scope.covers(o))
+        })
+        .collect();
+    let predicted = predicted
+        .into_iter()
+        .filter(|p| {
+            scope.covers(&p.subject)
+                || p.name.labels().nth(1).is_some_and(|service| {
+                    scope.covers(&ObjectRef::new(
+                        Kind::Service,
+                        &p.subject.namespace,
+                        service,
+                    ))
+                })
+        })
+        .collect();
     Ok(Report {
         config: config.clone(),
         records,
         zone_records: output.zone_records,
         absent,
+        predicted,
+        findings,
         notes,
         scope,
         nameservers_known: output.nameservers_known,

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod cli;
 pub mod corefile;
 pub mod engine;
+pub mod lint;
 pub mod model;
 pub mod render;
 pub mod source;

@@ -19,6 +19,17 @@ pub enum OutputFormat {
     Zone,
 }
 
+/// The finding severity at which the exit code becomes 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when an error finding exists.
+    Error,
+    /// Exit 1 when a warning or error finding exists.
+    Warning,
+    /// Exit 0 whatever the findings.
+    Never,
+}
+
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -92,6 +103,10 @@ pub struct Cli {
     /// Colour the output: auto, always or never. NO_COLOR is honoured in auto.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Exit with 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
 
     /// Don't print the table's header row.
     #[arg(long)]

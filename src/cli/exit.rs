@@ -5,6 +5,8 @@
 pub enum Exit {
     /// Records printed.
     Success,
+    /// Records printed, and a finding at or above `--fail-on` exists.
+    Findings,
     /// Bad flags or arguments (clap's own code).
     Usage,
     /// The manifest input could not be read or parsed.
@@ -36,6 +38,7 @@ impl Exit {
     pub fn code(self) -> i32 {
         match self {
             Exit::Success => 0,
+            Exit::Findings => 1,
             Exit::Usage => 2,
             Exit::Input => 3,
             Exit::Corefile => 4,

@@ -5,7 +5,7 @@ mod color;
 mod error;
 mod exit;
 
-pub use args::{Cli, ColorChoice, OutputFormat};
+pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
 pub use error::CliError;
 pub use exit::Exit;
 
@@ -13,6 +13,7 @@ use std::io::Write;
 
 use crate::analyze::analyze;
 use crate::corefile;
+use crate::model::Severity;
 use crate::model::{
     ConfigOrigin, DnsConfig, DnsName, LabelSelector, Note, Selection, is_reverse_zone,
 };
@@ -79,7 +80,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     };
     render::render(&report, format, options, out).map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
-    Ok(Exit::Success)
+    let threshold = match cli.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failing =
+        threshold.is_some_and(|level| report.findings.iter().any(|f| f.severity >= level));
+    Ok(if failing {
+        Exit::Findings
+    } else {
+        Exit::Success
+    })
 }
 
 /// The first connection flag given, for the error that says -f cannot be combined with it.

@@ -10,7 +10,7 @@ use super::view::{ClusterView, ServiceKind, ServiceView, SliceView};
 pub struct Index<'a> {
     slices_by_service: HashMap<&'a str, HashMap<&'a str, Vec<&'a SliceView>>>,
     services_by_name: HashMap<&'a str, HashMap<&'a str, &'a ServiceView>>,
-    services_by_cluster_ip: HashMap<IpAddr, &'a ServiceView>,
+    services_by_cluster_ip: HashMap<IpAddr, Vec<&'a ServiceView>>,
 }
 
 impl<'a> Index<'a> {
@@ -36,7 +36,10 @@ impl<'a> Index<'a> {
                 .insert(service.object.name.as_str(), service);
             if let ServiceKind::ClusterIp(ips) = &service.kind {
                 for ip in ips {
-                    services_by_cluster_ip.entry(*ip).or_insert(service);
+                    services_by_cluster_ip
+                        .entry(*ip)
+                        .or_insert_with(Vec::new)
+                        .push(service);
                 }
             }
         }
@@ -63,8 +66,10 @@ impl<'a> Index<'a> {
             .copied()
     }
 
-    /// The first Service (in namespace/name order) that has `ip` among its ClusterIPs.
-    pub fn service_with_cluster_ip(&self, ip: &IpAddr) -> Option<&'a ServiceView> {
-        self.services_by_cluster_ip.get(ip).copied()
+    /// The Services (in namespace/name order) that have `ip` among their ClusterIPs.
+    pub fn services_with_cluster_ip(&self, ip: &IpAddr) -> &[&'a ServiceView] {
+        self.services_by_cluster_ip
+            .get(ip)
+            .map_or(&[], Vec::as_slice)
     }
 }

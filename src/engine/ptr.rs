@@ -51,18 +51,25 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
             .is_some()
             .then_some(owner)
     };
+    // A ClusterIP answers with the first Service (namespace/name order; CoreDNS's index order is
+    // undefined, and two live Services never share one) whose namespace the `namespaces` option
+    // lets through. Only when none does are the endpoints searched for that IP.
     let mut cluster_ips: HashSet<IpAddr> = HashSet::new();
     for service in &ctx.view.services {
         let ServiceKind::ClusterIp(ips) = &service.kind else {
             continue;
         };
         for ip in ips {
+            let answering = ctx
+                .index
+                .services_with_cluster_ip(ip)
+                .iter()
+                .find(|candidate| namespace_listed(ctx, &candidate.object.namespace));
+            let Some(answering) = answering else {
+                continue;
+            };
             cluster_ips.insert(*ip);
-            // The first Service (in namespace/name order) with this ClusterIP answers.
-            let first = ctx.index.service_with_cluster_ip(ip);
-            if first.is_none_or(|first| first.object != service.object)
-                || !namespace_listed(ctx, &service.object.namespace)
-            {
+            if answering.object != service.object {
                 continue;
             }
             let (Some(owner), Ok(target)) = (

@@ -3,6 +3,7 @@
 
 mod dns_config;
 mod dns_name;
+mod finding;
 mod label_selector;
 mod provenance;
 mod record;
@@ -14,6 +15,7 @@ pub use dns_config::{
     CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
+pub use finding::{Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError};
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa};

@@ -1,6 +1,6 @@
 //! `Report`: what one run found — the records, the names that do not exist, and notes.
 
-use super::{DnsConfig, DnsName, ObjectRef, Record};
+use super::{DnsConfig, DnsName, Finding, ObjectRef, Record};
 
 /// How much a note matters to the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -71,6 +71,8 @@ pub struct Scope {
     pub services: Vec<ObjectRef>,
     /// Pods whose records belong to the targets (a StatefulSet's pods, a Service's endpoints).
     pub pods: Vec<ObjectRef>,
+    /// StatefulSets named as targets.
+    pub stateful_sets: Vec<ObjectRef>,
     /// True when targets or a label selector narrowed the output below whole namespaces.
     pub narrowed: bool,
 }
@@ -86,6 +88,10 @@ pub struct Report {
     pub zone_records: Vec<Record>,
     /// Names in scope that CoreDNS answers with NXDOMAIN.
     pub absent: Vec<Absent>,
+    /// Names that will exist once unapplied manifests are applied (a StatefulSet's per-pod names).
+    pub predicted: Vec<Absent>,
+    /// What breaks DNS for the objects in scope, most severe first.
+    pub findings: Vec<Finding>,
     /// Assumptions and skipped input.
     pub notes: Vec<Note>,
     /// What the output covers.
@@ -93,6 +99,32 @@ pub struct Report {
     /// False when CoreDNS's own addresses were not in the input, so NS records name
     /// `ns.dns.<zone>` without an address.
     pub nameservers_known: bool,
+}
+
+impl Scope {
+    /// Whether `namespace` is covered.
+    pub fn covers_namespace(&self, namespace: &str) -> bool {
+        self.namespaces
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|ns| ns == namespace))
+    }
+
+    /// True for `-A` without targets or selector: zone-level records belong to this view only.
+    pub fn whole_cluster(&self) -> bool {
+        self.namespaces.is_none() && !self.narrowed
+    }
+
+    /// Whether an object is in the output's scope: in a covered namespace and, when targets
+    /// narrow the output, one of the targets' Services, Pods or StatefulSets.
+    pub fn covers(&self, object: &ObjectRef) -> bool {
+        if !self.covers_namespace(&object.namespace) {
+            return false;
+        }
+        !self.narrowed
+            || self.services.contains(object)
+            || self.pods.contains(object)
+            || self.stateful_sets.contains(object)
+    }
 }
 
 impl Report {

@@ -1,6 +1,7 @@
 //! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
 //! environment or the terminal: colour and width decisions arrive in `RenderOptions`.
 
+mod findings;
 mod json;
 mod schema;
 mod table;

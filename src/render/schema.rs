@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Absent, DnsConfig, Note, ObjectRef, Provenance, Record, Report};
+use crate::model::{Absent, DnsConfig, Finding, Note, ObjectRef, Provenance, Record, Report};
 
 /// Bumped only when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: &str = "dnsrecords/v1";
@@ -20,7 +20,9 @@ pub struct Document<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     zone_records: Vec<RecordView>,
     absent: Vec<AbsentView>,
-    findings: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    predicted: Vec<AbsentView>,
+    findings: Vec<FindingView>,
     notes: &'a [Note],
 }
 
@@ -73,6 +75,31 @@ struct AbsentView {
     name: String,
     reason: String,
     object: ObjectView,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    id: &'static str,
+    code: &'static str,
+    severity: &'static str,
+    message: String,
+    objects: Vec<ObjectView>,
+    names: Vec<String>,
+    hint: String,
+    docs: String,
+}
+
+fn finding(finding: &Finding) -> FindingView {
+    FindingView {
+        id: finding.id.id(),
+        code: finding.id.code(),
+        severity: finding.severity.as_str(),
+        message: finding.message.clone(),
+        objects: finding.objects.iter().map(object).collect(),
+        names: finding.names.iter().map(ToString::to_string).collect(),
+        hint: finding.hint.clone(),
+        docs: finding.id.docs_anchor(),
+    }
 }
 
 #[derive(Serialize)]
@@ -163,7 +190,7 @@ fn config(config: &DnsConfig) -> ConfigView<'_> {
 
 /// Builds the document for `report`.
 pub fn document(report: &Report) -> Document<'_> {
-    let zone_records = if report.scope.narrowed {
+    let zone_records = if !report.scope.whole_cluster() {
         Vec::new()
     } else {
         report.extra_zone_records().map(record).collect()
@@ -176,7 +203,8 @@ pub fn document(report: &Report) -> Document<'_> {
         records: report.records.iter().map(record).collect(),
         zone_records,
         absent: report.absent.iter().map(absent).collect(),
-        findings: Vec::new(),
+        predicted: report.predicted.iter().map(absent).collect(),
+        findings: report.findings.iter().map(finding).collect(),
         notes: &report.notes,
     }
 }

@@ -16,7 +16,7 @@ pub fn render(
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let zone_rows: Vec<&Record> = if report.scope.narrowed {
+    let zone_rows: Vec<&Record> = if !report.scope.whole_cluster() {
         Vec::new()
     } else {
         report.extra_zone_records().collect()
@@ -69,8 +69,16 @@ pub fn render(
             (true, NoteLevel::Info) => text.dimmed().to_string(),
         }
     };
-    if !report.absent.is_empty() {
+    if !report.absent.is_empty() || !report.predicted.is_empty() {
         writeln!(out)?;
+        for predicted in &report.predicted {
+            let label = if options.color {
+                "PREDICTED".cyan().to_string()
+            } else {
+                "PREDICTED".to_string()
+            };
+            writeln!(out, "{label} {} ({})", predicted.name, predicted.reason)?;
+        }
         for absent in &report.absent {
             let label = if options.color {
                 "NXDOMAIN".red().bold().to_string()
@@ -80,12 +88,13 @@ pub fn render(
             writeln!(out, "{label} {} ({})", absent.name, absent.reason)?;
         }
     }
+    super::findings::render(&report.findings, options.color, out)?;
     let mut notes: Vec<(NoteLevel, String)> = report
         .notes
         .iter()
         .map(|n| (n.level, n.message.clone()))
         .collect();
-    if !report.scope.narrowed && !report.nameservers_known {
+    if report.scope.whole_cluster() && !report.nameservers_known {
         notes.push((
             NoteLevel::Info,
             "CoreDNS's own Pod IPs are not in the input: the NS records name ns.dns.<zone> without an address".to_string(),

@@ -30,6 +30,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for absent in &report.absent {
         writeln!(out, "; NXDOMAIN {} ({})", absent.name, absent.reason)?;
     }
+    for predicted in &report.predicted {
+        writeln!(out, "; PREDICTED {} ({})", predicted.name, predicted.reason)?;
+    }
+    for finding in &report.findings {
+        writeln!(
+            out,
+            "; {}[{}]: {}",
+            finding.severity, finding.id, finding.message
+        )?;
+    }
     let zones: Vec<&DnsName> = config
         .forward_zones()
         .chain(config.reverse_zones())

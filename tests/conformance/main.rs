@@ -46,6 +46,10 @@ struct Case {
     records: String,
     #[serde(default)]
     absent: Vec<String>,
+    /// `<id> <subject>` per finding (e.g. `service-name-mismatch sts/streaming/kafka`); when
+    /// present, the findings must be exactly these.
+    #[serde(default)]
+    findings: Option<Vec<String>>,
 }
 
 const BASE: &str = include_str!("../cases/_base/kube-dns.yaml");
@@ -173,6 +177,29 @@ fn check_case(path: &Path) -> Result<(), Error> {
     }
     for name in actual_absent.difference(&expected_absent) {
         problems.push_str(&format!("  unexpectedly NXDOMAIN:    {name}\n"));
+    }
+    if let Some(expected_findings) = &case.findings {
+        let expected: BTreeSet<String> = expected_findings.iter().map(|f| normalize(f)).collect();
+        let actual: BTreeSet<String> = report
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f.id,
+                    f.objects
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        for finding in expected.difference(&actual) {
+            problems.push_str(&format!("  finding missing:    {finding}\n"));
+        }
+        for finding in actual.difference(&expected) {
+            problems.push_str(&format!("  finding unexpected: {finding}\n"));
+        }
     }
     if !problems.is_empty() {
         return Err(format!(

@@ -1,0 +1,10 @@
+//! One file per finding id.
+
+pub mod empty_endpoints;
+pub mod externalname_target;
+pub mod missing_hostname;
+pub mod negative_cache;
+pub mod not_ready_endpoints;
+pub mod second_headless_service;
+pub mod service_name_mismatch;
+pub mod unnamed_port;

@@ -292,8 +292,15 @@ fn invalid_corefile_is_an_error_with_its_line() {
 }
 
 #[test]
-fn live_cluster_is_not_silently_faked() {
-    assert_one_line_error(&["svc/x"], None, 6, "live cluster");
+fn without_kubeconfig_or_cluster_the_error_says_what_to_do() {
+    assert_one_line_error(&["svc/x"], None, 6, "no kubeconfig found");
+    assert_one_line_error(
+        &["-f", "examples", "--context", "prod"],
+        None,
+        2,
+        "-f reads manifests",
+    );
+    assert_one_line_error(&["--request-timeout", "soon"], None, 2, "--request-timeout");
 }
 
 #[test]
@@ -357,4 +364,79 @@ fn help_reads_like_kubectl() {
     );
     let version = stdout_of(&["--version"]);
     assert!(version.starts_with("kubectl-dnsrecords "), "{version}");
+}
+
+#[test]
+fn exit_code_follows_fail_on() {
+    let code = |args: &[&str]| command().args(args).output().expect("run").status.code();
+    let kafka = [
+        "-f",
+        "examples/kafka-servicename-mismatch.yaml",
+        "-n",
+        "streaming",
+    ];
+    let mysql = ["-f", "examples/mysql-statefulset.yaml", "-n", "db"];
+    // Kafka has an error finding; MySQL only warnings.
+    assert_eq!(code(&kafka), Some(1));
+    assert_eq!(
+        code(&[&kafka[..], &["--fail-on", "never"]].concat()),
+        Some(0)
+    );
+    assert_eq!(code(&mysql), Some(0));
+    assert_eq!(
+        code(&[&mysql[..], &["--fail-on", "warning"]].concat()),
+        Some(1)
+    );
+    assert_eq!(
+        code(&[
+            "-f",
+            "examples/redis-statefulset.yaml",
+            "-n",
+            "cache",
+            "--fail-on",
+            "warning"
+        ]),
+        Some(0)
+    );
+}
+
+#[test]
+fn kafka_mismatch_names_the_service_that_was_meant() {
+    let out = stdout_of(&[
+        "-f",
+        "examples/kafka-servicename-mismatch.yaml",
+        "-n",
+        "streaming",
+        "-o",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    let mismatch = findings
+        .iter()
+        .find(|f| f["id"] == "service-name-mismatch")
+        .expect("the mismatch is found");
+    assert_eq!(mismatch["severity"], "error");
+    assert_eq!(mismatch["code"], "DNS001");
+    assert!(
+        mismatch["message"]
+            .as_str()
+            .unwrap()
+            .contains("kafka-headless selects these pods and was probably meant")
+    );
+    assert_eq!(mismatch["objects"][0]["kind"], "StatefulSet");
+    assert!(
+        mismatch["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "kafka-0.kafka.streaming.svc.cluster.local.")
+    );
+    assert!(
+        mismatch["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--cascade=orphan")
+    );
+    assert_eq!(mismatch["docs"], "docs/findings.md#service-name-mismatch");
 }

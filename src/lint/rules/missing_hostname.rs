@@ -19,6 +19,27 @@ type Affected = (Vec<DnsName>, Vec<DnsName>, Vec<ObjectRef>);
 
 /// Checks the endpoints of every Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
+    // A pod that has a hostname-based name under some Service (its governing one) is fine even
+    // where other Services list it without a hostname: that is how the controller works.
+    let named_somewhere: std::collections::BTreeSet<(String, String)> = ctx
+        .snapshot
+        .endpoint_slices
+        .iter()
+        .flat_map(|slice| {
+            let namespace = namespace_of(&slice.metadata).to_string();
+            slice.endpoints.iter().filter_map(move |e| {
+                let target = e.target_ref.as_ref()?;
+                e.hostname.as_ref().filter(|h| !h.is_empty())?;
+                Some((
+                    target
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| namespace.clone()),
+                    target.name.clone()?,
+                ))
+            })
+        })
+        .collect();
     for service in &ctx.snapshot.services {
         if is_external_name(service) {
             continue;
@@ -50,8 +71,11 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
                 let Some(pod_name) = target.name.as_deref() else {
                     continue;
                 };
-                let Some(pod) = ctx.pod(target.namespace.as_deref().unwrap_or(namespace), pod_name)
-                else {
+                let pod_namespace = target.namespace.as_deref().unwrap_or(namespace);
+                if named_somewhere.contains(&(pod_namespace.to_string(), pod_name.to_string())) {
+                    continue;
+                }
+                let Some(pod) = ctx.pod(pod_namespace, pod_name) else {
                     continue;
                 };
                 let (hostname, subdomain) = hostname_and_subdomain(pod);

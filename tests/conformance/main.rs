@@ -50,6 +50,9 @@ struct Case {
     /// present, the findings must be exactly these.
     #[serde(default)]
     findings: Option<Vec<String>>,
+    /// Names predicted for StatefulSets whose manifests were never applied; when present, exactly these.
+    #[serde(default)]
+    predicted: Option<Vec<String>>,
 }
 
 const BASE: &str = include_str!("../cases/_base/kube-dns.yaml");
@@ -199,6 +202,20 @@ fn check_case(path: &Path) -> Result<(), Error> {
         }
         for finding in actual.difference(&expected) {
             problems.push_str(&format!("  finding unexpected: {finding}\n"));
+        }
+    }
+    if let Some(expected_predicted) = &case.predicted {
+        let expected: BTreeSet<String> = expected_predicted.iter().map(|n| normalize(n)).collect();
+        let actual: BTreeSet<String> = report
+            .predicted
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect();
+        for name in expected.difference(&actual) {
+            problems.push_str(&format!("  not predicted:        {name}\n"));
+        }
+        for name in actual.difference(&expected) {
+            problems.push_str(&format!("  unexpectedly predicted: {name}\n"));
         }
     }
     if !problems.is_empty() {

@@ -124,7 +124,8 @@ fn headless_service_without_ready_endpoints_is_reported_as_nxdomain() {
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
+    // A headless Service with no endpoint is an error finding: exit 1.
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
         stdout.contains("No DNS records found in x namespace."),
         "{stdout}"
@@ -132,6 +133,10 @@ fn headless_service_without_ready_endpoints_is_reported_as_nxdomain() {
     assert!(
         stdout
             .contains("NXDOMAIN db.x.svc.cluster.local. (headless Service with no EndpointSlices)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("error[empty-endpoints] DNS003: Service db has no ready endpoint because it has no selector and no EndpointSlice"),
         "{stdout}"
     );
 }

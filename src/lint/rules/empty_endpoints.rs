@@ -14,15 +14,12 @@ use crate::model::{Finding, FindingId, Kind, Severity};
 
 /// Checks every Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    // Manifests that were never applied have no EndpointSlices at all: the per-pod names are
-    // predicted instead (see `predict`), and an empty-endpoints error on every Service would be noise.
-    if ctx.snapshot.endpoint_slices.is_empty()
-        && ctx.snapshot.pods.iter().all(|p| p.status.is_none())
-    {
-        return;
-    }
     for service in &ctx.snapshot.services {
-        if !is_external_name(service) {
+        // Only a Service with a selector waits for the controller; a selector-less one without a
+        // slice is broken whether or not the manifests were applied.
+        let waits_for_controller =
+            selector(service).is_some() && unapplied(ctx, namespace_of(&service.metadata));
+        if !is_external_name(service) && !waits_for_controller {
             check_one(ctx, service, findings);
         }
     }
@@ -140,6 +137,23 @@ fn check_one(ctx: &LintContext, service: &Service, findings: &mut Vec<Finding>) 
         names: ctx.service_name(name, namespace).into_iter().collect(),
         hint,
     });
+}
+
+/// Manifests that were never applied: the namespace has no EndpointSlice and no Pod with a
+/// status. Their StatefulSets' names are predicted instead (see `predict`); an empty-endpoints
+/// error on every Service would be noise.
+fn unapplied(ctx: &LintContext, namespace: &str) -> bool {
+    let has_slices = ctx
+        .snapshot
+        .endpoint_slices
+        .iter()
+        .any(|s| namespace_of(&s.metadata) == namespace);
+    let has_live_pods = ctx
+        .snapshot
+        .pods
+        .iter()
+        .any(|p| namespace_of(&p.metadata) == namespace && p.status.is_some());
+    !has_slices && !has_live_pods
 }
 
 /// How many of the selector's key/value pairs the labels share (and keys, at half weight).

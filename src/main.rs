@@ -7,6 +7,13 @@ use clap::Parser;
 use dnsrecords::cli::{self, Cli, CliError, Exit};
 
 fn main() -> ExitCode {
+    // `kubectl_complete-dnsrecords` calls `kubectl-dnsrecords __complete WORDS…` (kubectl 1.26+).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("__complete") {
+        let stdout = std::io::stdout();
+        let _ = cli::complete(&args[1..], &mut stdout.lock());
+        return ExitCode::SUCCESS;
+    }
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -2,10 +2,12 @@
 
 mod args;
 mod color;
+mod complete;
 mod error;
 mod exit;
 
 pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
+pub use complete::complete;
 pub use error::CliError;
 pub use exit::Exit;
 

@@ -60,3 +60,33 @@ fn help_through_kubectl_says_kubectl_dnsrecords() {
     let out = kubectl(dir.path(), &["dnsrecords", "--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: kubectl dnsrecords"));
 }
+
+#[test]
+fn kubectl_completes_plugin_arguments_through_kubectl_complete_dnsrecords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("kubectl_complete-dnsrecords");
+    std::fs::copy(root().join("kubectl_complete-dnsrecords"), &script)
+        .expect("copy the completion script");
+    let complete = |args: &[&str]| {
+        let mut full = vec!["__complete", "dnsrecords"];
+        full.extend(args);
+        let out = kubectl(dir.path(), &full);
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let services = complete(&["-f", "examples", "-n", "cache", "svc/"]);
+    assert!(
+        services.lines().any(|l| l == "svc/redis-headless"),
+        "{services}"
+    );
+    assert!(services.lines().any(|l| l == ":4"), "{services}");
+    let first = complete(&["-f", "examples", "-n", "streaming", ""]);
+    assert!(first.lines().any(|l| l == "sts/"), "{first}");
+    assert!(first.lines().any(|l| l == "kafka-headless"), "{first}");
+    let formats = complete(&["-o", "z"]);
+    assert!(formats.lines().any(|l| l == "zone"), "{formats}");
+    let namespaces = complete(&["-f", "examples", "-n", ""]);
+    assert!(
+        namespaces.lines().any(|l| l == "cache") && namespaces.lines().any(|l| l == "streaming"),
+        "{namespaces}"
+    );
+}

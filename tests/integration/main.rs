@@ -2,6 +2,7 @@
 //! plugin discovery.
 
 mod cli;
+mod krew;
 mod kubectl_plugin;
 mod render;
 mod support;

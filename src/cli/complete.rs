@@ -1,0 +1,282 @@
+//! Shell completion through kubectl (1.26+): kubectl runs `kubectl_complete-dnsrecords ARGS…`
+//! (shipped beside the binary, it calls `kubectl-dnsrecords __complete ARGS…`) and reads Cobra's
+//! protocol back — one candidate per line, then `:<directive>`. Candidates come from `-f` files
+//! when given, else from the live cluster; a failure to reach it completes nothing rather than
+//! printing an error into the user's shell.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use kube::api::{Api, ListParams};
+use kube::config::Kubeconfig;
+
+use crate::source::{self, ConnectOptions};
+
+/// Cobra's directive: don't fall back to file names.
+const NO_FILE_COMP: u8 = 4;
+/// Cobra's directive: don't add a space after the candidate (`svc/`).
+const NO_SPACE: u8 = 2;
+/// Cobra's directive: default behaviour (file names allowed).
+const DEFAULT: u8 = 0;
+
+const FLAGS: [&str; 21] = [
+    "--all-namespaces",
+    "--cluster",
+    "--cluster-domain",
+    "--color",
+    "--context",
+    "--corefile",
+    "--fail-on",
+    "--filename",
+    "--help",
+    "--insecure-skip-tls-verify",
+    "--kubeconfig",
+    "--namespace",
+    "--no-headers",
+    "--output",
+    "--request-timeout",
+    "--selector",
+    "--user",
+    "--version",
+    "-A",
+    "-n",
+    "-o",
+];
+
+/// What the words typed so far say about the connection and the input.
+#[derive(Default)]
+struct Typed {
+    namespace: Option<String>,
+    files: Vec<PathBuf>,
+    connect: ConnectOptions,
+}
+
+fn parse_typed(words: &[String]) -> Typed {
+    let mut typed = Typed::default();
+    let mut iter = words.iter();
+    while let Some(word) = iter.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((flag, value)) if word.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (word.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| iter.next().cloned());
+        match flag {
+            "-n" | "--namespace" => typed.namespace = value(),
+            "-f" | "--filename" => typed.files.extend(value().map(PathBuf::from)),
+            "--kubeconfig" => typed.connect.kubeconfig = value().map(PathBuf::from),
+            "--context" => typed.connect.context = value(),
+            "--cluster" => typed.connect.cluster = value(),
+            "--user" => typed.connect.user = value(),
+            _ => {}
+        }
+    }
+    typed
+}
+
+/// Completes the last of `words` (the word being typed; empty after a space).
+pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
+    let (current, before) = match words.split_last() {
+        Some((current, before)) => (current.as_str(), before),
+        None => ("", &[][..]),
+    };
+    let typed = parse_typed(before);
+    let previous = before.last().map(String::as_str);
+    let (candidates, directive): (Vec<String>, u8) = match previous {
+        Some("-o" | "--output") => (
+            words_of(&["table", "wide", "json", "yaml", "zone"]),
+            NO_FILE_COMP,
+        ),
+        Some("--color") => (words_of(&["auto", "always", "never"]), NO_FILE_COMP),
+        Some("--fail-on") => (words_of(&["error", "warning", "never"]), NO_FILE_COMP),
+        Some("-f" | "--filename" | "--kubeconfig" | "--corefile") => (Vec::new(), DEFAULT),
+        Some("-n" | "--namespace") => (namespaces(&typed), NO_FILE_COMP),
+        Some("--context" | "--cluster" | "--user") => (
+            kubeconfig_names(&typed, previous.unwrap_or_default()),
+            NO_FILE_COMP,
+        ),
+        _ if current.starts_with('-') => (words_of(&FLAGS), NO_FILE_COMP),
+        _ => match current.split_once('/') {
+            Some((resource, _)) => {
+                let names = match resource {
+                    "svc" | "service" | "services" => service_names(&typed),
+                    "sts" | "statefulset" | "statefulsets" | "statefulset.apps"
+                    | "statefulsets.apps" => stateful_set_names(&typed),
+                    _ => Vec::new(),
+                };
+                (
+                    names
+                        .into_iter()
+                        .map(|n| format!("{resource}/{n}"))
+                        .collect(),
+                    NO_FILE_COMP,
+                )
+            }
+            None => {
+                let mut candidates = words_of(&["svc/", "sts/"]);
+                candidates.extend(service_names(&typed));
+                (candidates, NO_FILE_COMP | NO_SPACE)
+            }
+        },
+    };
+    for candidate in candidates.iter().filter(|c| c.starts_with(current)) {
+        writeln!(out, "{candidate}")?;
+    }
+    writeln!(out, ":{directive}")
+}
+
+fn words_of(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+fn kubeconfig_names(typed: &Typed, flag: &str) -> Vec<String> {
+    let config = match &typed.connect.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok(),
+        None => Kubeconfig::read().ok(),
+    };
+    let Some(config) = config else {
+        return Vec::new();
+    };
+    match flag {
+        "--context" => config.contexts.into_iter().map(|c| c.name).collect(),
+        "--cluster" => config.clusters.into_iter().map(|c| c.name).collect(),
+        _ => config.auth_infos.into_iter().map(|u| u.name).collect(),
+    }
+}
+
+/// Names of one kind, from `-f` files or the live cluster (namespace from `-n` or the context).
+fn names_of(
+    typed: &Typed,
+    offline: impl Fn(&crate::model::ClusterSnapshot, &str) -> Vec<String>,
+    live: Live,
+) -> Vec<String> {
+    if !typed.files.is_empty() {
+        let namespace = typed
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        return source::load_files(&typed.files, &namespace)
+            .map(|loaded| offline(&loaded.snapshot, &namespace))
+            .unwrap_or_default();
+    }
+    let mut options = typed.connect.clone();
+    options.request_timeout = Some(Duration::from_secs(5));
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Vec::new();
+    };
+    runtime.block_on(async {
+        let Ok(connection) = source::connect(&options).await else {
+            return Vec::new();
+        };
+        let namespace = typed
+            .namespace
+            .clone()
+            .unwrap_or(connection.namespace.clone());
+        let client = connection.client.clone();
+        let params = ListParams::default();
+        let names: Option<Vec<String>> = match live {
+            Live::Services => Api::<Service>::namespaced(client, &namespace)
+                .list(&params)
+                .await
+                .ok()
+                .map(|list| {
+                    list.items
+                        .into_iter()
+                        .filter_map(|s| s.metadata.name)
+                        .collect()
+                }),
+            Live::StatefulSets => Api::<StatefulSet>::namespaced(client, &namespace)
+                .list(&params)
+                .await
+                .ok()
+                .map(|list| {
+                    list.items
+                        .into_iter()
+                        .filter_map(|s| s.metadata.name)
+                        .collect()
+                }),
+            Live::Namespaces => {
+                Api::<Namespace>::all(client)
+                    .list(&params)
+                    .await
+                    .ok()
+                    .map(|list| {
+                        list.items
+                            .into_iter()
+                            .filter_map(|s| s.metadata.name)
+                            .collect()
+                    })
+            }
+        };
+        names.unwrap_or_default()
+    })
+}
+
+enum Live {
+    Services,
+    StatefulSets,
+    Namespaces,
+}
+
+fn in_namespace<'a>(
+    meta: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    namespace: &str,
+) -> Option<String> {
+    (meta.namespace.as_deref().unwrap_or("default") == namespace).then(|| meta.name.clone())?
+}
+
+fn service_names(typed: &Typed) -> Vec<String> {
+    names_of(
+        typed,
+        |snapshot, ns| {
+            snapshot
+                .services
+                .iter()
+                .filter_map(|s| in_namespace(&s.metadata, ns))
+                .collect()
+        },
+        Live::Services,
+    )
+}
+
+fn stateful_set_names(typed: &Typed) -> Vec<String> {
+    names_of(
+        typed,
+        |snapshot, ns| {
+            snapshot
+                .stateful_sets
+                .iter()
+                .filter_map(|s| in_namespace(&s.metadata, ns))
+                .collect()
+        },
+        Live::StatefulSets,
+    )
+}
+
+fn namespaces(typed: &Typed) -> Vec<String> {
+    names_of(
+        typed,
+        |snapshot, _| {
+            let mut names: Vec<String> = snapshot
+                .services
+                .iter()
+                .filter_map(|s| s.metadata.namespace.clone())
+                .chain(
+                    snapshot
+                        .pods
+                        .iter()
+                        .filter_map(|p| p.metadata.namespace.clone()),
+                )
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        },
+        Live::Namespaces,
+    )
+}

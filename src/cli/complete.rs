@@ -223,8 +223,8 @@ enum Live {
     Namespaces,
 }
 
-fn in_namespace<'a>(
-    meta: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+fn in_namespace(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
     namespace: &str,
 ) -> Option<String> {
     (meta.namespace.as_deref().unwrap_or("default") == namespace).then(|| meta.name.clone())?

@@ -5,7 +5,7 @@ use super::CorefileError;
 use super::blocks::Directive;
 use super::zones::normalize_zone;
 use crate::model::{
-    CacheConfig, ConfigOrigin, DnsConfig, DnsName, LabelSelector, PodsMode, is_reverse_zone,
+    CacheConfig, ConfigOrigin, DnsConfig, LabelSelector, PodsMode, is_reverse_zone,
 };
 
 /// CoreDNS's TTL when the stanza has no `ttl` option.
@@ -167,12 +167,4 @@ pub fn parse_kubernetes(
         ));
     }
     Ok(config)
-}
-
-/// Whether the stanza makes CoreDNS fall through for `zone`.
-pub fn falls_through(config: &DnsConfig, zone: &DnsName) -> bool {
-    config
-        .fallthrough
-        .as_ref()
-        .is_some_and(|zones| zones.is_empty() || zones.iter().any(|z| zone.is_within(z)))
 }

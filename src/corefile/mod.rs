@@ -7,7 +7,7 @@ mod kubernetes;
 mod lexer;
 mod zones;
 
-pub use kubernetes::{DEFAULT_TTL, falls_through};
+pub use kubernetes::DEFAULT_TTL;
 pub use zones::normalize_zone;
 
 use crate::model::{ConfigOrigin, DnsConfig, Note};

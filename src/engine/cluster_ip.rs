@@ -12,14 +12,8 @@ use crate::model::{DnsName, Provenance};
 
 /// Records of one non-headless Service in one zone. `ips` holds `None` for ClusterIPs an
 /// unapplied manifest has not been given yet: they count for SRV weights but have no address.
-pub fn records<I>(
-    ctx: &Ctx,
-    service: &ServiceView,
-    ips: &[I],
-    name: &DnsName,
-    _zone: &DnsName,
-    sink: &mut Sink,
-) where
+pub fn records<I>(ctx: &Ctx, service: &ServiceView, ips: &[I], name: &DnsName, sink: &mut Sink)
+where
     I: Copy + Into<Option<IpAddr>>,
 {
     let ttl = ctx.config.ttl;

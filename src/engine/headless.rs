@@ -12,7 +12,7 @@ use super::{Ctx, Sink, address_record};
 use crate::model::DnsName;
 
 /// Records of one headless Service in one zone.
-pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, _zone: &DnsName, sink: &mut Sink) {
+pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink) {
     let ttl = ctx.config.ttl;
     if ctx.config.noendpoints {
         sink.absent(

@@ -119,21 +119,15 @@ fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut 
         ServiceKind::ExternalName(target) => {
             external_name::records(ctx, service, target, &name, sink)
         }
-        ServiceKind::Headless => headless::records(ctx, service, &name, zone, sink),
-        ServiceKind::ClusterIp(ips) => cluster_ip::records(ctx, service, ips, &name, zone, sink),
+        ServiceKind::Headless => headless::records(ctx, service, &name, sink),
+        ServiceKind::ClusterIp(ips) => cluster_ip::records(ctx, service, ips, &name, sink),
         ServiceKind::Unallocated { families } => {
             sink.notes.push(Note::info(format!(
                 "{object}: no clusterIP allocated yet (an unapplied manifest); its A/AAAA and PTR records appear once the API server assigns one"
             )));
-            cluster_ip::records(ctx, service, &vec_of_unknown(*families), &name, zone, sink);
+            cluster_ip::records(ctx, service, &vec![None::<IpAddr>; *families], &name, sink);
         }
     }
-}
-
-/// Placeholder count for unallocated ClusterIPs: SRV weights depend on how many there will be,
-/// the addresses themselves are unknown and produce no record.
-fn vec_of_unknown(families: usize) -> Vec<Option<IpAddr>> {
-    vec![None; families]
 }
 
 /// `<service>.<namespace>.svc.<zone>`.

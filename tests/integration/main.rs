@@ -5,5 +5,6 @@ mod cli;
 mod krew;
 mod kubectl_plugin;
 mod render;
+mod robustness;
 mod support;
 mod zonefile;

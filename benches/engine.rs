@@ -2,6 +2,12 @@
 //! (half headless, half ClusterIP, ten ready endpoints each, one named port). Prints wall time per
 //! phase and the process's peak memory. Run with `cargo bench --bench engine`.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::print_stdout
+)]
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 

@@ -1,5 +1,7 @@
 //! `kubectl-dnsrecords`: parses flags, runs, prints one error line plus a hint, sets the exit code.
 
+#![allow(clippy::disallowed_methods)]
+
 use std::io::{BufWriter, ErrorKind};
 use std::process::ExitCode;
 

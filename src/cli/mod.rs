@@ -1,5 +1,8 @@
 //! The command: flags → source → Corefile → `analyze` → renderer, and the exit code.
 
+// The command reads argv-derived paths, the environment and the terminal: the purity lints do not apply.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 mod args;
 mod color;
 mod complete;

@@ -2,6 +2,12 @@
 //! exact record set CoreDNS's kubernetes plugin serves must come out, and the `-o zone`
 //! rendering must load in `named-checkzone`. See tests/cases/README.md for the format.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::print_stdout
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,12 @@
 //! Integration tests: the real binary, its output formats, real DNS software and kubectl's own
 //! plugin discovery.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::print_stdout
+)]
+
 mod cli;
 mod krew;
 mod kubectl_plugin;

@@ -9,7 +9,8 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use crate::engine;
 use crate::lint;
 use crate::model::{
-    ClusterSnapshot, DnsConfig, Kind, ObjectRef, Provenance, Report, Scope, Selection, Target,
+    ClusterSnapshot, DnsConfig, Kind, NotFound, ObjectRef, Provenance, Report, Scope, Selection,
+    Target,
 };
 
 /// Why a selection cannot be resolved against the snapshot.
@@ -17,17 +18,8 @@ use crate::model::{
 #[non_exhaustive]
 pub enum SelectionError {
     /// A named target does not exist, kubectl-style.
-    #[error("{resource} {name:?} not found in namespace {namespace:?}")]
-    NotFound {
-        /// `services` or `statefulsets.apps`.
-        resource: &'static str,
-        /// The name asked for.
-        name: String,
-        /// The namespace looked in.
-        namespace: String,
-        /// Near names of the same kind in that namespace, best first.
-        suggestions: Vec<String>,
-    },
+    #[error(transparent)]
+    NotFound(#[from] crate::model::NotFound),
     /// Targets were named without exactly one namespace.
     #[error("a resource cannot be retrieved by name across all namespaces")]
     TargetsNeedOneNamespace,
@@ -188,12 +180,12 @@ fn resolve_scope(
                         .iter()
                         .filter_map(|s| name_in(&s.metadata, &namespace));
                     let suggestions = suggest(name, names);
-                    return Err(SelectionError::NotFound {
+                    return Err(SelectionError::NotFound(NotFound {
                         resource: "services",
                         name: name.clone(),
                         namespace,
                         suggestions,
-                    });
+                    }));
                 }
                 scope.services.push(object);
             }
@@ -208,12 +200,12 @@ fn resolve_scope(
                         .iter()
                         .filter_map(|s| name_in(&s.metadata, &namespace));
                     let suggestions = suggest(name, names);
-                    return Err(SelectionError::NotFound {
+                    return Err(SelectionError::NotFound(NotFound {
                         resource: "statefulsets.apps",
                         name: name.clone(),
                         namespace,
                         suggestions,
-                    });
+                    }));
                 };
                 if let Some(service) = governing_service(sts) {
                     scope

@@ -68,14 +68,14 @@ impl CliError {
                 SourceError::Kubeconfig { .. } | SourceError::NoConfiguration => Exit::Kubeconfig,
                 SourceError::Unauthorized { .. } => Exit::Unauthorized,
                 SourceError::Forbidden { .. } => Exit::Forbidden,
-                SourceError::NotFound { .. } => Exit::NotFound,
+                SourceError::NotFound(_) => Exit::NotFound,
                 SourceError::Unreachable { .. } => Exit::Unreachable,
                 SourceError::Tls { .. } => Exit::Tls,
                 SourceError::Timeout { .. } => Exit::Timeout,
                 SourceError::Api { .. } => Exit::ServerError,
             },
             CliError::Corefile { .. } | CliError::CorefileRead { .. } => Exit::Corefile,
-            CliError::Selection(SelectionError::NotFound { .. }) => Exit::NotFound,
+            CliError::Selection(SelectionError::NotFound(_)) => Exit::NotFound,
             CliError::Selection(_)
             | CliError::Target(_)
             | CliError::Selector(_)
@@ -96,28 +96,7 @@ impl CliError {
                     .to_string(),
             ),
             CliError::CorefileRead { .. } => Some("check the path given to --corefile".to_string()),
-            CliError::Selection(SelectionError::NotFound {
-                suggestions,
-                resource,
-                ..
-            }) => {
-                let prefix = if resource.starts_with("statefulsets") {
-                    "sts"
-                } else {
-                    "svc"
-                };
-                match suggestions.as_slice() {
-                    [] => Some(format!("list them with `kubectl get {resource}`")),
-                    names => Some(format!(
-                        "did you mean {}?",
-                        names
-                            .iter()
-                            .map(|n| format!("{prefix}/{n}"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    )),
-                }
-            }
+            CliError::Selection(SelectionError::NotFound(not_found)) => Some(not_found.hint()),
             CliError::Selection(SelectionError::TargetsNeedOneNamespace) => {
                 Some("name one namespace with -n instead of -A".to_string())
             }

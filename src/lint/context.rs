@@ -37,6 +37,19 @@ impl<'a> LintContext<'a> {
         })
     }
 
+    /// Every Service that is not an ExternalName (the ones with endpoints and ports), with its
+    /// namespace and name.
+    pub fn services_with_endpoints(
+        &self,
+    ) -> impl Iterator<Item = (&'a Service, &'a str, &'a str)> + 'a {
+        self.snapshot.services.iter().filter_map(|service| {
+            let external =
+                service.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName");
+            let name = service.metadata.name.as_deref()?;
+            (!external).then_some((service, namespace_of(&service.metadata), name))
+        })
+    }
+
     /// Services in `namespace`.
     pub fn services_in(&self, namespace: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
         self.snapshot

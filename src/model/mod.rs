@@ -5,6 +5,7 @@ mod dns_config;
 mod dns_name;
 mod finding;
 mod label_selector;
+mod not_found;
 mod provenance;
 mod record;
 mod report;
@@ -17,6 +18,7 @@ pub use dns_config::{
 pub use dns_name::{DnsName, NameError};
 pub use finding::{Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError};
+pub use not_found::NotFound;
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};

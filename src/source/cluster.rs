@@ -15,7 +15,7 @@ use super::list::{classify, list_all, status_code};
 use super::{Loaded, SourceError};
 use crate::analyze::suggest;
 use crate::engine::SERVICE_NAME_LABEL;
-use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Note, Target};
+use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, NotFound, Note, Target};
 
 /// Where distributions keep the Corefile, in order of preference (namespace kube-system, key
 /// `Corefile`): kubeadm, EKS, k3s and AKS use `coredns`; RKE2's Helm chart `rke2-coredns-rke2-coredns`.
@@ -337,12 +337,12 @@ where
                 .collect()
         })
         .unwrap_or_default();
-    SourceError::NotFound {
+    SourceError::NotFound(NotFound {
         resource,
         name: name.to_string(),
         namespace: namespace.to_string(),
         suggestions: suggest(name, names.iter().map(String::as_str)),
-    }
+    })
 }
 
 /// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).

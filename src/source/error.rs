@@ -56,18 +56,9 @@ pub enum SourceError {
         /// The server's message (names the user, verb and resource).
         message: String,
     },
-    /// A named target does not exist (404), kubectl-style.
-    #[error("{resource} {name:?} not found in namespace {namespace:?}")]
-    NotFound {
-        /// `services` or `statefulsets.apps`.
-        resource: &'static str,
-        /// The name asked for.
-        name: String,
-        /// The namespace looked in.
-        namespace: String,
-        /// Near names of the same kind in that namespace, best first.
-        suggestions: Vec<String>,
-    },
+    /// A named target does not exist, kubectl-style.
+    #[error(transparent)]
+    NotFound(#[from] crate::model::NotFound),
     /// The server could not be reached.
     #[error("cannot reach the server {server}: {message}")]
     Unreachable {
@@ -125,28 +116,7 @@ impl SourceError {
             SourceError::Forbidden { .. } => {
                 "ask for read access (get/list) to services, endpointslices, statefulsets and pods: see deploy/rbac.yaml"
             }
-            SourceError::NotFound {
-                suggestions,
-                resource,
-                ..
-            } => {
-                let prefix = if resource.starts_with("statefulsets") {
-                    "sts"
-                } else {
-                    "svc"
-                };
-                return Some(match suggestions.as_slice() {
-                    [] => format!("list them with `kubectl get {resource}`"),
-                    names => format!(
-                        "did you mean {}?",
-                        names
-                            .iter()
-                            .map(|n| format!("{prefix}/{n}"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    ),
-                });
-            }
+            SourceError::NotFound(not_found) => return Some(not_found.hint()),
             SourceError::Unreachable { .. } => {
                 "check the server address in your kubeconfig and your network or VPN"
             }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::dashed_endpoint_address;
 use crate::lint::context::{LintContext, namespace_of, object_ref};
-use crate::lint::workload::{hostname_and_subdomain, is_external_name, owning_stateful_set};
+use crate::lint::workload::{hostname_and_subdomain, owning_stateful_set};
 use crate::model::{DnsName, Finding, FindingId, Kind, ObjectRef, Severity};
 
 /// The label the EndpointSlice controller puts on the slices it manages.
@@ -40,14 +40,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             })
         })
         .collect();
-    for service in &ctx.snapshot.services {
-        if is_external_name(service) {
-            continue;
-        }
-        let namespace = namespace_of(&service.metadata);
-        let Some(name) = service.metadata.name.as_deref() else {
-            continue;
-        };
+    for (_, namespace, name) in ctx.services_with_endpoints() {
         // One finding per reason: (served names, expected names, pods).
         let mut by_reason: BTreeMap<String, Affected> = BTreeMap::new();
         for slice in ctx.slices_of(namespace, name) {

@@ -5,22 +5,15 @@
 //! read by the Endpoints controller and has no effect on EndpointSlices, hence on CoreDNS.
 
 use crate::engine::dashed_endpoint_address;
-use crate::lint::context::{LintContext, namespace_of, object_ref};
-use crate::lint::workload::{is_external_name, is_headless, service_name};
+use crate::lint::context::{LintContext, object_ref};
+use crate::lint::workload::{is_headless, service_name};
 use crate::model::{DnsName, Finding, FindingId, Kind, ObjectRef, Severity};
 
 const TOLERATE_UNREADY: &str = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
 
 /// Checks every Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for service in &ctx.snapshot.services {
-        if is_external_name(service) {
-            continue;
-        }
-        let namespace = namespace_of(&service.metadata);
-        let Some(name) = service.metadata.name.as_deref() else {
-            continue;
-        };
+    for (service, namespace, name) in ctx.services_with_endpoints() {
         let mut names: Vec<DnsName> = Vec::new();
         let mut pods: Vec<ObjectRef> = Vec::new();
         for slice in ctx.slices_of(namespace, name) {

@@ -1,20 +1,12 @@
 //! `unnamed-port`: a Service port without a name has no `_<name>._<proto>` SRV record; it
 //! appears only in the SRV records of the bare Service name.
 
-use crate::lint::context::{LintContext, namespace_of, object_ref};
-use crate::lint::workload::is_external_name;
+use crate::lint::context::{LintContext, object_ref};
 use crate::model::{Finding, FindingId, Kind, Severity};
 
 /// Checks every Service's ports.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for service in &ctx.snapshot.services {
-        if is_external_name(service) {
-            continue;
-        }
-        let namespace = namespace_of(&service.metadata);
-        let Some(name) = service.metadata.name.as_deref() else {
-            continue;
-        };
+    for (service, namespace, name) in ctx.services_with_endpoints() {
         let ports = service.spec.as_ref().and_then(|s| s.ports.as_ref());
         for port in ports.into_iter().flatten() {
             if port.name.as_deref().is_some_and(|n| !n.is_empty()) {

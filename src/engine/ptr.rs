@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use super::endpoint_name::endpoint_label;
 use super::view::ServiceKind;
 use super::{Ctx, Sink};
-use crate::model::{DnsName, Kind, ObjectRef, Provenance, RData, Record};
+use crate::model::{DnsName, Kind, Note, ObjectRef, Provenance, RData, Record};
 
 /// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
 pub fn reverse_name(ip: IpAddr) -> DnsName {
@@ -100,6 +100,19 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
         for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
             for address in &endpoint.addresses {
                 if cluster_ips.contains(&address.ip) {
+                    continue;
+                }
+                // CoreDNS turns the question back into the address's canonical text and looks
+                // slices up by exact string (dnsutil.ExtractAddressFromReverse, epIPIndexFunc):
+                // an address a hand-made slice spells otherwise never gets a PTR.
+                if address.text != address.ip.to_string() {
+                    sink.notes.push(
+                        Note::warning(format!(
+                            "{}: address {:?} is not written canonically ({}), so CoreDNS answers no PTR for it",
+                            slice.object, address.text, address.ip
+                        ))
+                        .about(&slice.object),
+                    );
                     continue;
                 }
                 let Some(owner) = in_reverse_zone(address.ip) else {

@@ -84,7 +84,8 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, CorefileError> {
         }
         let mut text = String::new();
         while let Some(&c) = chars.peek() {
-            if c.is_whitespace() {
+            // An unquoted `#` starts a comment even inside a word, as Caddy's lexer has it.
+            if c.is_whitespace() || c == '#' {
                 break;
             }
             text.push(c);
@@ -121,6 +122,13 @@ mod tests {
                 ("}", 4, false)
             ]
         );
+    }
+
+    #[test]
+    fn a_hash_inside_a_word_starts_a_comment() {
+        let tokens = tokenize("ttl 30#seconds\nlog").unwrap();
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, vec!["ttl", "30", "log"]);
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn analyze(
     let absent = output
         .absent
         .into_iter()
-        .filter(|a| in_scope(&Provenance::Service(a.subject.clone())))
+        .filter(|a| in_scope(&Provenance::Service(std::sync::Arc::new(a.subject.clone()))))
         .collect();
     let notes = output
         .notes

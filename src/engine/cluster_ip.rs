@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::endpoints::{endpoint_name_records, ready_entries};
+use super::endpoints::{endpoint_name_records, endpoint_names, ready_entries};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
 use super::{Ctx, Sink, address_record};
@@ -54,5 +54,6 @@ where
         let named: Vec<SrvEntry> = ips.iter().map(|_| entry(port.port)).collect();
         sink.records.extend(srv_records(&owner, &named, ttl));
     }
-    endpoint_name_records(ctx, service, &entries, name, sink);
+    let names = endpoint_names(ctx, &entries, name, sink);
+    endpoint_name_records(ctx, service, &entries, &names, sink);
 }

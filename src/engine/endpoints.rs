@@ -71,18 +71,32 @@ pub fn endpoint_name(
     }
 }
 
-/// A/AAAA records for every ready endpoint's own name.
+/// The endpoint name of every entry, computed once: the A records, the SRV targets and the
+/// notes all use the same list.
+pub fn endpoint_names(
+    ctx: &Ctx,
+    entries: &[Entry],
+    service_name: &DnsName,
+    sink: &mut Sink,
+) -> Vec<Option<DnsName>> {
+    entries
+        .iter()
+        .map(|entry| endpoint_name(ctx, entry, service_name, sink))
+        .collect()
+}
+
+/// A/AAAA records for every ready endpoint's own name (`names` from `endpoint_names`).
 pub fn endpoint_name_records(
     ctx: &Ctx,
     service: &ServiceView,
     entries: &[Entry],
-    service_name: &DnsName,
+    names: &[Option<DnsName>],
     sink: &mut Sink,
 ) {
-    for entry in entries {
-        if let Some(name) = endpoint_name(ctx, entry, service_name, sink) {
+    for (entry, name) in entries.iter().zip(names) {
+        if let Some(name) = name {
             let record = address_record(
-                &name,
+                name,
                 entry.address.ip,
                 ctx.config.ttl,
                 entry.source(service),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::endpoints::{Entry, endpoint_name, endpoint_name_records, ready_entries};
+use super::endpoints::{Entry, endpoint_name_records, endpoint_names, ready_entries};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
 use super::{Ctx, Sink, address_record};
@@ -46,14 +46,16 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
             ));
         }
     }
-    endpoint_name_records(ctx, service, &entries, name, sink);
+    let names = endpoint_names(ctx, &entries, name, sink);
+    endpoint_name_records(ctx, service, &entries, &names, sink);
 
     // Bare name: every entry, named and unnamed ports, portless sentinels included in the count.
     // Built once; the `_name._proto` answers below take their subsets.
     let all: Vec<SrvEntry> = entries
         .iter()
-        .map(|entry: &Entry| SrvEntry {
-            target: endpoint_name(ctx, entry, name, &mut Sink::default()),
+        .zip(&names)
+        .map(|(entry, target): (&Entry, _)| SrvEntry {
+            target: target.clone(),
             port: entry.port.map(|p| p.port),
             source: entry.source(service),
         })

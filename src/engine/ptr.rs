@@ -96,7 +96,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
         if !namespace_listed(ctx, namespace) {
             continue;
         }
-        let service = ObjectRef::new(Kind::Service, namespace, service_name);
+        let service = std::sync::Arc::new(ObjectRef::new(Kind::Service, namespace, service_name));
         for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
             for address in &endpoint.addresses {
                 if cluster_ips.contains(&address.ip) {
@@ -105,7 +105,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                 // CoreDNS turns the question back into the address's canonical text and looks
                 // slices up by exact string (dnsutil.ExtractAddressFromReverse, epIPIndexFunc):
                 // an address a hand-made slice spells otherwise never gets a PTR.
-                if address.text != address.ip.to_string() {
+                if *address.text != *address.ip.to_string() {
                     sink.notes.push(
                         Note::warning(format!(
                             "{}: address {:?} is not written canonically ({}), so CoreDNS answers no PTR for it",

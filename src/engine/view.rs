@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -47,7 +48,7 @@ pub struct PortView {
 #[derive(Debug, Clone)]
 pub struct ServiceView {
     /// The object.
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// What kind of DNS it gets.
     pub kind: ServiceKind,
     /// Its ports; empty for a portless Service (CoreDNS's -1 sentinel).
@@ -58,7 +59,7 @@ pub struct ServiceView {
 #[derive(Debug, Clone)]
 pub struct AddressView {
     /// The address as the slice spells it (CoreDNS builds dashed names from this string).
-    pub text: String,
+    pub text: Arc<str>,
     /// The parsed address.
     pub ip: IpAddr,
 }
@@ -75,14 +76,14 @@ pub struct EndpointView {
     /// `targetRef.name` when shorter than 64 characters (CoreDNS drops longer ones).
     pub target_name: Option<String>,
     /// `targetRef` when it names a Pod.
-    pub pod: Option<ObjectRef>,
+    pub pod: Option<Arc<ObjectRef>>,
 }
 
 /// An EndpointSlice as CoreDNS sees it.
 #[derive(Debug, Clone)]
 pub struct SliceView {
     /// The object.
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// The Service its `kubernetes.io/service-name` label names.
     pub service: Option<String>,
     /// Its ports; `None` entries are CoreDNS's -1 sentinel (a slice without ports, or a port
@@ -96,7 +97,7 @@ pub struct SliceView {
 #[derive(Debug, Clone)]
 pub struct PodView {
     /// The object.
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// `status.podIP` as written (the primary IP only).
     pub ip_text: String,
     /// The parsed primary IP.
@@ -178,7 +179,11 @@ fn namespace_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMet
 
 fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView> {
     let name = service.metadata.name.as_deref()?;
-    let object = ObjectRef::new(Kind::Service, namespace_of(&service.metadata), name);
+    let object = Arc::new(ObjectRef::new(
+        Kind::Service,
+        namespace_of(&service.metadata),
+        name,
+    ));
     let spec = service.spec.clone().unwrap_or_default();
     let kind = if spec.type_.as_deref() == Some("ExternalName") {
         ServiceKind::ExternalName(spec.external_name.clone().unwrap_or_default())
@@ -245,7 +250,7 @@ fn protocol(protocol: Option<&str>) -> String {
 fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView> {
     let name = slice.metadata.name.as_deref()?;
     let namespace = namespace_of(&slice.metadata);
-    let object = ObjectRef::new(Kind::EndpointSlice, namespace, name);
+    let object = Arc::new(ObjectRef::new(Kind::EndpointSlice, namespace, name));
     if slice.address_type == "FQDN" {
         notes.push(Note::warning(format!(
             "{object}: FQDN EndpointSlices make CoreDNS answer with malformed records; the slice is ignored"
@@ -284,7 +289,7 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
         for text in &endpoint.addresses {
             match text.parse::<IpAddr>() {
                 Ok(ip) => addresses.push(AddressView {
-                    text: text.clone(),
+                    text: Arc::from(text.as_str()),
                     ip,
                 }),
                 Err(_) => notes.push(Note::warning(format!(
@@ -300,11 +305,11 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
             .filter(|t| t.kind.as_deref() == Some("Pod"))
             .and_then(|t| {
                 let name = t.name.as_deref()?;
-                Some(ObjectRef::new(
+                Some(Arc::new(ObjectRef::new(
                     Kind::Pod,
                     t.namespace.as_deref().unwrap_or(namespace),
                     name,
-                ))
+                )))
             });
         endpoints.push(EndpointView {
             addresses,
@@ -328,7 +333,7 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
 
 fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
     let name = pod.metadata.name.as_deref()?;
-    let object = ObjectRef::new(Kind::Pod, namespace_of(&pod.metadata), name);
+    let object = Arc::new(ObjectRef::new(Kind::Pod, namespace_of(&pod.metadata), name));
     // podListFunc's field selector and ToPod: no terminal phases, nothing being deleted.
     if pod.metadata.deletion_timestamp.is_some() {
         return None;

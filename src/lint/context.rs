@@ -1,7 +1,7 @@
 //! What every rule reads: the raw objects, the engine's view of them, the primary zone, and
 //! look-ups by namespace and name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
@@ -10,7 +10,18 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use crate::engine::SERVICE_NAME_LABEL;
 use crate::model::{ClusterSnapshot, DnsConfig, DnsName, Kind, ObjectRef};
 
-/// Shared inputs of the rules.
+/// Objects of one namespace, for the rules' look-ups.
+#[derive(Default)]
+struct Namespaced<'a> {
+    services: Vec<&'a Service>,
+    slices_by_service: HashMap<&'a str, Vec<&'a EndpointSlice>>,
+    pods: Vec<&'a Pod>,
+    stateful_sets: Vec<&'a StatefulSet>,
+    has_slices: bool,
+}
+
+/// Shared inputs of the rules, indexed once: rules run per Service, and a linear scan per
+/// Service would make 10,000 Services cost 10⁸ comparisons.
 pub struct LintContext<'a> {
     /// The objects.
     pub snapshot: &'a ClusterSnapshot,
@@ -18,23 +29,68 @@ pub struct LintContext<'a> {
     pub config: &'a DnsConfig,
     /// The zone names are built in.
     pub zone: DnsName,
+    by_namespace: HashMap<&'a str, Namespaced<'a>>,
 }
 
 impl<'a> LintContext<'a> {
     /// `None` when the configuration has no forward zone (then no name exists at all).
     pub fn new(snapshot: &'a ClusterSnapshot, config: &'a DnsConfig) -> Option<Self> {
+        let mut by_namespace: HashMap<&str, Namespaced> = HashMap::new();
+        for service in &snapshot.services {
+            by_namespace
+                .entry(namespace_of(&service.metadata))
+                .or_default()
+                .services
+                .push(service);
+        }
+        for slice in &snapshot.endpoint_slices {
+            let entry = by_namespace
+                .entry(namespace_of(&slice.metadata))
+                .or_default();
+            entry.has_slices = true;
+            if let Some(service) = slice
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(SERVICE_NAME_LABEL))
+            {
+                entry
+                    .slices_by_service
+                    .entry(service.as_str())
+                    .or_default()
+                    .push(slice);
+            }
+        }
+        for pod in &snapshot.pods {
+            by_namespace
+                .entry(namespace_of(&pod.metadata))
+                .or_default()
+                .pods
+                .push(pod);
+        }
+        for sts in &snapshot.stateful_sets {
+            by_namespace
+                .entry(namespace_of(&sts.metadata))
+                .or_default()
+                .stateful_sets
+                .push(sts);
+        }
         Some(LintContext {
             snapshot,
             config,
             zone: config.primary_zone()?.clone(),
+            by_namespace,
         })
+    }
+
+    fn namespace(&self, namespace: &str) -> Option<&Namespaced<'a>> {
+        self.by_namespace.get(namespace)
     }
 
     /// The Service `namespace/name`.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&'a Service> {
-        self.snapshot.services.iter().find(|s| {
-            namespace_of(&s.metadata) == namespace && s.metadata.name.as_deref() == Some(name)
-        })
+        self.services_in(namespace)
+            .find(|s| s.metadata.name.as_deref() == Some(name))
     }
 
     /// Every Service that is not an ExternalName (the ones with endpoints and ports), with its
@@ -51,54 +107,47 @@ impl<'a> LintContext<'a> {
     }
 
     /// Services in `namespace`.
-    pub fn services_in(&self, namespace: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
-        self.snapshot
-            .services
-            .iter()
-            .filter(move |s| namespace_of(&s.metadata) == namespace)
+    pub fn services_in(&self, namespace: &str) -> impl Iterator<Item = &'a Service> + '_ {
+        self.namespace(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.services.iter().copied())
     }
 
     /// The slices labelled for `namespace/service`.
     pub fn slices_of(
         &self,
-        namespace: &'a str,
-        service: &'a str,
-    ) -> impl Iterator<Item = &'a EndpointSlice> + 'a {
-        self.snapshot.endpoint_slices.iter().filter(move |slice| {
-            namespace_of(&slice.metadata) == namespace
-                && slice
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                    .is_some_and(|name| name == service)
-        })
+        namespace: &str,
+        service: &str,
+    ) -> impl Iterator<Item = &'a EndpointSlice> + '_ {
+        self.namespace(namespace)
+            .and_then(|ns| ns.slices_by_service.get(service))
+            .into_iter()
+            .flat_map(|slices| slices.iter().copied())
+    }
+
+    /// Whether `namespace` has any EndpointSlice at all.
+    pub fn has_slices(&self, namespace: &str) -> bool {
+        self.namespace(namespace).is_some_and(|ns| ns.has_slices)
     }
 
     /// The Pod `namespace/name`.
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&'a Pod> {
-        self.snapshot.pods.iter().find(|p| {
-            namespace_of(&p.metadata) == namespace && p.metadata.name.as_deref() == Some(name)
-        })
+        self.pods_in(namespace)
+            .find(|p| p.metadata.name.as_deref() == Some(name))
     }
 
     /// Pods in `namespace`.
-    pub fn pods_in(&self, namespace: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-        self.snapshot
-            .pods
-            .iter()
-            .filter(move |p| namespace_of(&p.metadata) == namespace)
+    pub fn pods_in(&self, namespace: &str) -> impl Iterator<Item = &'a Pod> + '_ {
+        self.namespace(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.pods.iter().copied())
     }
 
     /// StatefulSets in `namespace`.
-    pub fn stateful_sets_in(
-        &self,
-        namespace: &'a str,
-    ) -> impl Iterator<Item = &'a StatefulSet> + 'a {
-        self.snapshot
-            .stateful_sets
-            .iter()
-            .filter(move |s| namespace_of(&s.metadata) == namespace)
+    pub fn stateful_sets_in(&self, namespace: &str) -> impl Iterator<Item = &'a StatefulSet> + '_ {
+        self.namespace(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.stateful_sets.iter().copied())
     }
 
     /// `<label>.<service>.<namespace>.svc.<zone>`, or `None` if not one valid name.

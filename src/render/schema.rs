@@ -144,7 +144,7 @@ fn source(provenance: &Provenance) -> SourceView {
             namespace: Some(service.namespace.clone()),
             name: Some(service.name.clone()),
             endpoint_slice: Some(slice.name.clone()),
-            address: Some(address.clone()),
+            address: Some(address.to_string()),
             pod: pod.as_ref().map(|p| p.name.clone()),
         },
         Provenance::Pod(pod) => SourceView {

@@ -143,17 +143,8 @@ fn check_one(ctx: &LintContext, service: &Service, findings: &mut Vec<Finding>) 
 /// status. Their StatefulSets' names are predicted instead (see `predict`); an empty-endpoints
 /// error on every Service would be noise.
 fn unapplied(ctx: &LintContext, namespace: &str) -> bool {
-    let has_slices = ctx
-        .snapshot
-        .endpoint_slices
-        .iter()
-        .any(|s| namespace_of(&s.metadata) == namespace);
-    let has_live_pods = ctx
-        .snapshot
-        .pods
-        .iter()
-        .any(|p| namespace_of(&p.metadata) == namespace && p.status.is_some());
-    !has_slices && !has_live_pods
+    let has_live_pods = ctx.pods_in(namespace).any(|p| p.status.is_some());
+    !ctx.has_slices(namespace) && !has_live_pods
 }
 
 /// How many of the selector's key/value pairs the labels share (and keys, at half weight).

@@ -60,7 +60,7 @@ mod tests {
 
     fn address(text: &str) -> AddressView {
         AddressView {
-            text: text.to_string(),
+            text: text.into(),
             ip: text.parse::<IpAddr>().unwrap(),
         }
     }

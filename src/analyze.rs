@@ -215,6 +215,9 @@ fn resolve_scope(
                 scope
                     .pods
                     .extend(pods_of_stateful_set(snapshot, &namespace, name));
+                scope
+                    .stateful_sets
+                    .push(ObjectRef::new(Kind::StatefulSet, &namespace, name));
             }
         }
     }

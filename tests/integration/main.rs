@@ -7,9 +7,11 @@
     clippy::print_stdout
 )]
 
+mod apiserver_selftest;
 mod cli;
 mod krew;
 mod kubectl_plugin;
+mod live_api;
 mod render;
 mod robustness;
 mod support;

@@ -1,6 +1,8 @@
 //! Shared helpers: a command for the built binary with an environment that cannot reach the
 //! user's kubeconfig or terminal settings, and paths to the bundled examples.
 
+pub mod apiserver;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

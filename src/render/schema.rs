@@ -16,9 +16,9 @@ pub struct Document<'a> {
     zone: Option<String>,
     ttl: u32,
     config: ConfigView<'a>,
-    records: Vec<RecordView>,
+    records: Vec<RecordView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    zone_records: Vec<RecordView>,
+    zone_records: Vec<RecordView<'a>>,
     absent: Vec<AbsentView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     predicted: Vec<AbsentView>,
@@ -45,29 +45,39 @@ struct ConfigView<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RecordView {
-    name: String,
+struct RecordView<'a> {
+    name: &'a str,
     #[serde(rename = "type")]
     rtype: &'static str,
     ttl: u32,
-    data: String,
-    source: SourceView,
+    data: Presented<'a>,
+    source: SourceView<'a>,
+}
+
+/// RDATA serialized straight from its presentation form, without an intermediate String: a
+/// large cluster's JSON holds hundreds of thousands of records.
+struct Presented<'a>(&'a crate::model::RData);
+
+impl Serialize for Presented<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SourceView {
+struct SourceView<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<String>,
+    namespace: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
+    name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    endpoint_slice: Option<String>,
+    endpoint_slice: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    address: Option<String>,
+    address: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pod: Option<String>,
+    pod: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -117,7 +127,7 @@ fn object(object: &ObjectRef) -> ObjectView {
     }
 }
 
-fn source(provenance: &Provenance) -> SourceView {
+fn source(provenance: &Provenance) -> SourceView<'_> {
     let empty = SourceView {
         kind: "Zone",
         namespace: None,
@@ -130,8 +140,8 @@ fn source(provenance: &Provenance) -> SourceView {
         Provenance::Zone => empty,
         Provenance::Service(service) => SourceView {
             kind: "Service",
-            namespace: Some(service.namespace.clone()),
-            name: Some(service.name.clone()),
+            namespace: Some(&service.namespace),
+            name: Some(&service.name),
             ..empty
         },
         Provenance::Endpoint {
@@ -141,27 +151,27 @@ fn source(provenance: &Provenance) -> SourceView {
             pod,
         } => SourceView {
             kind: "Endpoint",
-            namespace: Some(service.namespace.clone()),
-            name: Some(service.name.clone()),
-            endpoint_slice: Some(slice.name.clone()),
-            address: Some(address.to_string()),
-            pod: pod.as_ref().map(|p| p.name.clone()),
+            namespace: Some(&service.namespace),
+            name: Some(&service.name),
+            endpoint_slice: Some(&slice.name),
+            address: Some(address),
+            pod: pod.as_ref().map(|p| p.name.as_str()),
         },
         Provenance::Pod(pod) => SourceView {
             kind: "Pod",
-            namespace: Some(pod.namespace.clone()),
-            name: Some(pod.name.clone()),
+            namespace: Some(&pod.namespace),
+            name: Some(&pod.name),
             ..empty
         },
     }
 }
 
-fn record(record: &Record) -> RecordView {
+fn record(record: &Record) -> RecordView<'_> {
     RecordView {
-        name: record.owner.to_string(),
+        name: record.owner.as_str(),
         rtype: record.rtype().as_str(),
         ttl: record.ttl,
-        data: record.data.to_string(),
+        data: Presented(&record.data),
         source: source(&record.source),
     }
 }

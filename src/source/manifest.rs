@@ -105,7 +105,22 @@ fn parse_document(document: &str) -> Result<Value, String> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return serde_json::from_str(document).map_err(|err| err.to_string());
     }
-    serde_saphyr::from_str::<Value>(document).map_err(|err| one_line(&err.to_string()))
+    serde_saphyr::from_str_with_options::<Value>(document, parse_options(document.len()))
+        .map_err(|err| one_line(&err.to_string()))
+}
+
+/// serde-saphyr's default budget stops at 250,000 nodes per document, which a `kind: List` of a
+/// large cluster (`kubectl get svc,endpointslices -A -o yaml`) exceeds. Node and event counts
+/// cannot outgrow the text itself, so the caps scale with it; the alias limits that guard
+/// against expansion bombs stay as they are.
+fn parse_options(len: usize) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len.saturating_mul(2));
+    budget.max_events = budget.max_events.max(len.saturating_mul(4));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
 }
 
 /// The parser's message without its source snippet: the first non-empty line.
@@ -358,6 +373,29 @@ mod tests {
             "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n",
         );
         assert_eq!(snapshot.pods.len(), 1);
+    }
+
+    #[test]
+    fn a_large_single_list_document_loads() {
+        // One `kind: List` document of 3,000 Services and their slices: over 250,000 YAML nodes,
+        // serde-saphyr's default cap.
+        let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "- apiVersion: v1\n  kind: Service\n  metadata: {{name: s{i}, namespace: n}}\n  spec: {{clusterIP: None, ports: [{{name: http, port: 80}}]}}\n\
+                 - apiVersion: discovery.k8s.io/v1\n  kind: EndpointSlice\n  metadata: {{name: s{i}-x, namespace: n, labels: {{kubernetes.io/service-name: s{i}}}}}\n  addressType: IPv4\n  endpoints:\n"
+            ));
+            for j in 0..10 {
+                text.push_str(&format!("  - {{addresses: [10.1.{}.{j}], conditions: {{ready: true}}, hostname: h{j}}}\n", i % 250));
+            }
+        }
+        let (snapshot, notes, result) = parse(&text);
+        assert_eq!(result.unwrap(), 1);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(
+            (snapshot.services.len(), snapshot.endpoint_slices.len()),
+            (3000, 3000)
+        );
     }
 
     #[test]

@@ -162,6 +162,18 @@ fn main() {
         &ours_all,
         &kubectl_all,
     );
+    // Where our time goes: the same fetch and analysis with almost nothing rendered (a selector
+    // that matches no Service), and with the compact zone format instead of JSON.
+    let quiet = ["-A", "-l", "bench=none", "-o", "json", "--fail-on", "never"];
+    let ours_quiet = measure(&ours, &quiet, &envs, 3);
+    let ours_zone = measure(&ours, &["-A", "-o", "zone", "--fail-on", "never"], &envs, 3);
+    println!(
+        "  breakdown: fetch + analyze, nothing rendered {:.0} ms / {} MiB; -o zone {:.0} ms ({} KiB out)",
+        ours_quiet.wall.as_secs_f64() * 1e3,
+        ours_quiet.peak_rss_kib / 1024,
+        ours_zone.wall.as_secs_f64() * 1e3,
+        ours_zone.output_bytes / 1024
+    );
     drop(big);
 
     let redis = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/redis-statefulset.yaml");

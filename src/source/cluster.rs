@@ -33,10 +33,10 @@ pub struct LiveQuery {
     pub targets: Vec<Target>,
 }
 
-/// The objects of one request, or the note explaining why there are none.
-struct Part<T> {
-    items: Vec<T>,
-    gap: Option<Note>,
+/// Where the lists of one run were read, for the notes about lists that were forbidden.
+struct Settle<'a> {
+    scope: &'a str,
+    server: &'a str,
 }
 
 /// Fetches the snapshot for `query` in one concurrent round trip.
@@ -138,7 +138,6 @@ pub async fn load_cluster(
 
     let mut snapshot = ClusterSnapshot::default();
     let mut notes = Vec::new();
-    let mut gap = |part: Option<Note>| notes.extend(part);
 
     // The targets themselves: not found or forbidden stops the run.
     let namespace = scope.unwrap_or("default");
@@ -154,62 +153,46 @@ pub async fn load_cluster(
             None => return Err(not_found(&sts_api, "statefulsets.apps", name, namespace).await),
         }
     }
+    let context = Settle {
+        scope: &scope_text,
+        server,
+    };
     for result in target_slices {
-        let part = settle(
+        let slices = context.list(
             result,
-            "list",
             "endpointslices",
-            &scope_text,
             "records of endpoints skipped",
-            server,
+            &mut notes,
         )?;
-        gap(part.gap);
-        snapshot.endpoint_slices.extend(part.items);
+        snapshot.endpoint_slices.extend(slices);
     }
     if let Some(result) = namespace_services {
-        let part = settle(
+        snapshot.services.extend(context.list(
             result,
-            "list",
             "services",
-            &scope_text,
             "no Service records",
-            server,
-        )?;
-        gap(part.gap);
-        snapshot.services.extend(part.items);
+            &mut notes,
+        )?);
     }
     if let Some(result) = namespace_slices {
-        let part = settle(
+        let slices = context.list(
             result,
-            "list",
             "endpointslices",
-            &scope_text,
             "records of endpoints skipped",
-            server,
+            &mut notes,
         )?;
-        gap(part.gap);
-        snapshot.endpoint_slices.extend(part.items);
+        snapshot.endpoint_slices.extend(slices);
     }
-    let part = settle(
+    let stateful_sets = context.list(
         stateful_sets,
-        "list",
         "statefulsets",
-        &scope_text,
         "StatefulSet checks skipped",
-        server,
+        &mut notes,
     )?;
-    gap(part.gap);
-    snapshot.stateful_sets.extend(part.items);
-    let part = settle(
-        pods,
-        "list",
-        "pods",
-        &scope_text,
-        "pod records skipped",
-        server,
-    )?;
-    gap(part.gap);
-    snapshot.pods.extend(part.items);
+    snapshot.stateful_sets.extend(stateful_sets);
+    snapshot
+        .pods
+        .extend(context.list(pods, "pods", "pod records skipped", &mut notes)?);
 
     // Cluster DNS: everything here is optional; one note if kube-system is not readable.
     let mut dns_forbidden = false;
@@ -297,24 +280,27 @@ async fn optional<F: std::future::Future>(wanted: bool, future: F) -> Option<F::
     if wanted { Some(future.await) } else { None }
 }
 
-/// A 403 on a resource that is not the target becomes a note; anything else fatal is an error.
-fn settle<T>(
-    result: Result<Vec<T>, kube::Error>,
-    verb: &str,
-    resource: &str,
-    scope: &str,
-    consequence: &str,
-    server: &str,
-) -> Result<Part<T>, SourceError> {
-    match result {
-        Ok(items) => Ok(Part { items, gap: None }),
-        Err(err) if status_code(&err) == Some(403) => Ok(Part {
-            items: Vec::new(),
-            gap: Some(Note::warning(format!(
-                "cannot {verb} {resource} in {scope} (forbidden): {consequence}"
-            ))),
-        }),
-        Err(err) => Err(classify(err, server)),
+impl Settle<'_> {
+    /// A list's items; a 403 on a resource that is not the target becomes a note saying what
+    /// was skipped, anything else fatal is an error.
+    fn list<T>(
+        &self,
+        result: Result<Vec<T>, kube::Error>,
+        resource: &str,
+        consequence: &str,
+        notes: &mut Vec<Note>,
+    ) -> Result<Vec<T>, SourceError> {
+        match result {
+            Ok(items) => Ok(items),
+            Err(err) if status_code(&err) == Some(403) => {
+                notes.push(Note::warning(format!(
+                    "cannot list {resource} in {} (forbidden): {consequence}",
+                    self.scope
+                )));
+                Ok(Vec::new())
+            }
+            Err(err) => Err(classify(err, self.server)),
+        }
     }
 }
 

@@ -12,6 +12,8 @@ mod cli;
 mod krew;
 mod kubectl_plugin;
 mod live_api;
+mod rbac;
+mod readme;
 mod render;
 mod robustness;
 mod support;

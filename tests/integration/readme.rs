@@ -7,8 +7,7 @@ use crate::support::{command, root};
 fn readme_examples_print_what_the_readme_shows() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("read README.md");
     let mut checked = 0;
-    let mut blocks = readme.split("```console\n").skip(1);
-    while let Some(block) = blocks.next() {
+    for block in readme.split("```console\n").skip(1) {
         let Some(body) = block.split("\n```").next() else {
             continue;
         };

@@ -344,4 +344,31 @@ fn dedup(snapshot: &mut ClusterSnapshot) {
     by_key(&mut snapshot.endpoint_slices);
     by_key(&mut snapshot.stateful_sets);
     by_key(&mut snapshot.pods);
+    for pod in &mut snapshot.pods {
+        slim_pod(pod);
+    }
+}
+
+/// Keeps only what the engine and the findings read of a Pod — labels, owners, hostname and
+/// subdomain, phase, IPs and conditions — so that listing every Pod of a large cluster does not
+/// hold every container spec and status in memory.
+fn slim_pod(pod: &mut Pod) {
+    if let Some(spec) = pod.spec.take() {
+        pod.spec = Some(k8s_openapi::api::core::v1::PodSpec {
+            hostname: spec.hostname,
+            subdomain: spec.subdomain,
+            host_network: spec.host_network,
+            ..Default::default()
+        });
+    }
+    if let Some(status) = pod.status.take() {
+        pod.status = Some(k8s_openapi::api::core::v1::PodStatus {
+            phase: status.phase,
+            pod_ip: status.pod_ip,
+            pod_ips: status.pod_ips,
+            conditions: status.conditions,
+            ..Default::default()
+        });
+    }
+    pod.metadata.annotations = None;
 }

@@ -65,7 +65,7 @@ pub fn endpoint_name(
             sink.notes.push(Note::warning(format!(
                 "{}: endpoint {} gets no name: {label:?} is not a single DNS label ({err}), so no question can reach it",
                 entry.slice.object, entry.address.text
-            )));
+            )).about(&entry.slice.object));
             None
         }
     }

@@ -105,9 +105,12 @@ fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut 
     let name = match service_name(zone, object) {
         Ok(name) => name,
         Err(err) => {
-            sink.notes.push(Note::warning(format!(
-                "{object}: cannot form a DNS name ({err}); the Service is skipped"
-            )));
+            sink.notes.push(
+                Note::warning(format!(
+                    "{object}: cannot form a DNS name ({err}); the Service is skipped"
+                ))
+                .about(object),
+            );
             return;
         }
     };
@@ -124,7 +127,7 @@ fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut 
         ServiceKind::Unallocated { families } => {
             sink.notes.push(Note::info(format!(
                 "{object}: no clusterIP allocated yet (an unapplied manifest); its A/AAAA and PTR records appear once the API server assigns one"
-            )));
+            )).about(object));
             cluster_ip::records(ctx, service, &vec![None::<IpAddr>; *families], &name, sink);
         }
     }

@@ -206,7 +206,7 @@ fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView>
                         Err(_) => {
                             notes.push(Note::warning(format!(
                                 "{object}: clusterIP {ip:?} is not an IP address; the Service is skipped"
-                            )));
+                            )).about(&object));
                             return None;
                         }
                     }
@@ -223,10 +223,13 @@ fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView>
                 protocol: protocol(port.protocol.as_deref()),
                 port: number,
             }),
-            None => notes.push(Note::warning(format!(
-                "{object}: port {} is out of range; it is skipped",
-                port.port
-            ))),
+            None => notes.push(
+                Note::warning(format!(
+                    "{object}: port {} is out of range; it is skipped",
+                    port.port
+                ))
+                .about(&object),
+            ),
         }
     }
     Some(ServiceView {
@@ -254,7 +257,7 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
     if slice.address_type == "FQDN" {
         notes.push(Note::warning(format!(
             "{object}: FQDN EndpointSlices make CoreDNS answer with malformed records; the slice is ignored"
-        )));
+        )).about(&object));
         return None;
     }
     let service = slice
@@ -292,9 +295,12 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
                     text: Arc::from(text.as_str()),
                     ip,
                 }),
-                Err(_) => notes.push(Note::warning(format!(
-                    "{object}: endpoint address {text:?} is not an IP address; it is skipped"
-                ))),
+                Err(_) => notes.push(
+                    Note::warning(format!(
+                        "{object}: endpoint address {text:?} is not an IP address; it is skipped"
+                    ))
+                    .about(&object),
+                ),
             }
         }
         let target = endpoint.target_ref.as_ref();
@@ -353,9 +359,12 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
             ip,
         }),
         Err(_) => {
-            notes.push(Note::warning(format!(
-                "{object}: podIP {ip_text:?} is not an IP address; the Pod is skipped"
-            )));
+            notes.push(
+                Note::warning(format!(
+                    "{object}: podIP {ip_text:?} is not an IP address; the Pod is skipped"
+                ))
+                .about(&object),
+            );
             None
         }
     }

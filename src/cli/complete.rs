@@ -178,43 +178,30 @@ fn names_of(
             .clone()
             .unwrap_or(connection.namespace.clone());
         let client = connection.client.clone();
-        let params = ListParams::default();
-        let names: Option<Vec<String>> = match live {
-            Live::Services => Api::<Service>::namespaced(client, &namespace)
-                .list(&params)
-                .await
-                .ok()
-                .map(|list| {
-                    list.items
-                        .into_iter()
-                        .filter_map(|s| s.metadata.name)
-                        .collect()
-                }),
-            Live::StatefulSets => Api::<StatefulSet>::namespaced(client, &namespace)
-                .list(&params)
-                .await
-                .ok()
-                .map(|list| {
-                    list.items
-                        .into_iter()
-                        .filter_map(|s| s.metadata.name)
-                        .collect()
-                }),
-            Live::Namespaces => {
-                Api::<Namespace>::all(client)
-                    .list(&params)
-                    .await
-                    .ok()
-                    .map(|list| {
-                        list.items
-                            .into_iter()
-                            .filter_map(|s| s.metadata.name)
-                            .collect()
-                    })
+        match live {
+            Live::Services => list_names(Api::<Service>::namespaced(client, &namespace)).await,
+            Live::StatefulSets => {
+                list_names(Api::<StatefulSet>::namespaced(client, &namespace)).await
             }
-        };
-        names.unwrap_or_default()
+            Live::Namespaces => list_names(Api::<Namespace>::all(client)).await,
+        }
     })
+}
+
+/// The names of one list; nothing when it fails (completion never prints errors).
+async fn list_names<K>(api: Api<K>) -> Vec<String>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    api.list(&ListParams::default())
+        .await
+        .map(|list| {
+            list.items
+                .iter()
+                .filter_map(|item| item.meta().name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 enum Live {

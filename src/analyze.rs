@@ -2,15 +2,14 @@
 //! in, `Report` out. It runs the record engine over the whole snapshot (records of one Service
 //! can depend on others: PTR ownership, NS glue) and then narrows the result to the selection.
 
-use std::collections::BTreeSet;
-
 use k8s_openapi::api::apps::v1::StatefulSet;
 
 use crate::engine;
 use crate::lint;
+pub use crate::model::suggest;
 use crate::model::{
-    ClusterSnapshot, DnsConfig, Kind, NotFound, ObjectRef, Provenance, Report, Scope, Selection,
-    Target,
+    Absent, Cause, ClusterSnapshot, DnsConfig, Fact, FactState, Kind, NotFound, ObjectRef,
+    Provenance, Report, Scope, Selection, Target,
 };
 
 /// Why a selection cannot be resolved against the snapshot.
@@ -31,23 +30,32 @@ pub fn analyze(
     config: &DnsConfig,
     selection: &Selection,
 ) -> Result<Report, SelectionError> {
-    let scope = resolve_scope(snapshot, selection)?;
+    let mut scope = resolve_scope(snapshot, selection)?;
     let output = engine::compute(snapshot, config);
-    let pods_of_services: BTreeSet<ObjectRef> = output
-        .records
-        .iter()
-        .filter(|r| {
-            r.source
-                .service()
-                .is_some_and(|s| scope.services.contains(s))
-        })
-        .filter_map(|r| r.source.pod().cloned())
-        .collect();
-    let mut scope = scope;
     if scope.narrowed {
+        // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
+        for pod in &output.view.pods {
+            if pod.stateful_set.as_ref().is_some_and(|sts| {
+                scope.stateful_sets.contains(&ObjectRef::new(
+                    Kind::StatefulSet,
+                    &pod.object.namespace,
+                    sts,
+                ))
+            }) {
+                scope.pods.insert((*pod.object).clone());
+            }
+        }
+        let pods_of_services: Vec<ObjectRef> = output
+            .records
+            .iter()
+            .filter(|r| {
+                r.source
+                    .service()
+                    .is_some_and(|s| scope.services.contains(s))
+            })
+            .filter_map(|r| r.source.pod().cloned())
+            .collect();
         scope.pods.extend(pods_of_services);
-        scope.pods.sort();
-        scope.pods.dedup();
     }
     let in_scope = |source: &Provenance| -> bool {
         let Some(namespace) = source.namespace() else {
@@ -64,15 +72,15 @@ pub fn analyze(
             other => other.service().is_some_and(|s| scope.services.contains(s)),
         }
     };
-    let records = output
-        .records
+    let findings = lint::check(&output, snapshot, config);
+    // Cluster-wide configuration (the Corefile's cache) concerns every scope.
+    let findings = findings
         .into_iter()
-        .filter(|r| in_scope(&r.source))
-        .collect();
-    let absent = output
-        .absent
-        .into_iter()
-        .filter(|a| in_scope(&Provenance::Service(std::sync::Arc::new(a.subject.clone()))))
+        .filter(|f| {
+            f.objects
+                .iter()
+                .any(|o| o.kind == Kind::ConfigMap || scope.covers(o))
+        })
         .collect();
     let notes = output
         .notes
@@ -83,33 +91,22 @@ pub fn analyze(
                 .is_none_or(|s| namespace_in(&scope, &s.namespace))
         })
         .collect();
-    let (findings, predicted) = lint::check(snapshot, config);
-    // Cluster-wide configuration (the Corefile's cache) concerns every scope.
-    let findings = findings
+    let facts: Vec<Fact> = output
+        .facts
         .into_iter()
-        .filter(|f| {
-            f.objects
-                .iter()
-                .any(|o| o.kind == Kind::ConfigMap || scope.covers(o))
-        })
+        .filter(|fact| fact.objects.iter().any(|o| scope.covers(o)))
         .collect();
-    let predicted = predicted
+    let (predicted, absent) = absent_lines(&facts);
+    let records = output
+        .records
         .into_iter()
-        .filter(|p| {
-            scope.covers(&p.subject)
-                || p.name.labels().nth(1).is_some_and(|service| {
-                    scope.covers(&ObjectRef::new(
-                        Kind::Service,
-                        &p.subject.namespace,
-                        service,
-                    ))
-                })
-        })
+        .filter(|r| in_scope(&r.source))
         .collect();
     Ok(Report {
         config: config.clone(),
         records,
         zone_records: output.zone_records,
+        facts,
         absent,
         predicted,
         findings,
@@ -117,6 +114,38 @@ pub fn analyze(
         scope,
         nameservers_known: output.nameservers_known,
     })
+}
+
+/// The one-line form of the absent facts: names of unapplied manifests apart (they will appear
+/// once applied), then every other absent name. Unknown names are not absent: they stay facts.
+fn absent_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>) {
+    let mut predicted = Vec::new();
+    let mut absent = Vec::new();
+    for fact in facts.iter().filter(|f| f.state == FactState::Absent) {
+        let Some(subject) = fact.subject() else {
+            continue;
+        };
+        let line = Absent {
+            name: fact.name.clone(),
+            subject: subject.clone(),
+            reason: fact
+                .causes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        if fact
+            .causes
+            .iter()
+            .any(|c| matches!(c, Cause::NotApplied { .. }))
+        {
+            predicted.push(line);
+        } else {
+            absent.push(line);
+        }
+    }
+    (predicted, absent)
 }
 
 fn namespace_in(scope: &Scope, namespace: &str) -> bool {
@@ -159,9 +188,11 @@ fn resolve_scope(
         .map(|(object, _)| object)
         .collect();
     if selection.targets.is_empty() {
-        scope.services = selected_by_labels;
+        scope.services = selected_by_labels.into_iter().collect();
         return Ok(scope);
     }
+    let selected_by_labels: std::collections::HashSet<ObjectRef> =
+        selected_by_labels.into_iter().collect();
     let namespace = match selection.namespaces.as_deref() {
         Some([namespace]) => namespace.clone(),
         _ => return Err(SelectionError::TargetsNeedOneNamespace),
@@ -187,7 +218,7 @@ fn resolve_scope(
                         suggestions,
                     }));
                 }
-                scope.services.push(object);
+                scope.services.insert(object);
             }
             Target::StatefulSet(name) => {
                 let Some(sts) = snapshot
@@ -210,22 +241,17 @@ fn resolve_scope(
                 if let Some(service) = governing_service(sts) {
                     scope
                         .services
-                        .push(ObjectRef::new(Kind::Service, &namespace, &service));
+                        .insert(ObjectRef::new(Kind::Service, &namespace, &service));
                 }
                 scope
-                    .pods
-                    .extend(pods_of_stateful_set(snapshot, &namespace, name));
-                scope
                     .stateful_sets
-                    .push(ObjectRef::new(Kind::StatefulSet, &namespace, name));
+                    .insert(ObjectRef::new(Kind::StatefulSet, &namespace, name));
             }
         }
     }
     if selection.selector.is_some() {
         scope.services.retain(|s| selected_by_labels.contains(s));
     }
-    scope.services.sort();
-    scope.services.dedup();
     Ok(scope)
 }
 
@@ -250,75 +276,4 @@ fn governing_service(sts: &StatefulSet) -> Option<String> {
         .as_ref()
         .and_then(|spec| spec.service_name.clone())
         .filter(|name| !name.is_empty())
-}
-
-/// Pods a StatefulSet owns (by owner reference, as the controller sets it).
-fn pods_of_stateful_set(snapshot: &ClusterSnapshot, namespace: &str, name: &str) -> Vec<ObjectRef> {
-    snapshot
-        .pods
-        .iter()
-        .filter(|pod| pod.metadata.namespace.as_deref().unwrap_or("default") == namespace)
-        .filter(|pod| {
-            pod.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|owner| owner.kind == "StatefulSet" && owner.name == name)
-        })
-        .filter_map(|pod| {
-            Some(ObjectRef::new(
-                Kind::Pod,
-                namespace,
-                pod.metadata.name.as_deref()?,
-            ))
-        })
-        .collect()
-}
-
-/// Names within a small edit distance of `wanted`, or sharing a prefix with it, closest first.
-pub fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = names
-        .filter_map(|name| {
-            let distance = edit_distance(wanted, name);
-            let related =
-                name.starts_with(wanted) || wanted.starts_with(name) || name.contains(wanted);
-            (distance <= 3 || related).then_some((distance, name))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup();
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, name)| name.to_string())
-        .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_prefer_close_names() {
-        let names = ["redis-headless", "redis", "postgres"];
-        assert_eq!(
-            suggest("redis-headles", names.into_iter()),
-            vec!["redis-headless", "redis"]
-        );
-        assert!(suggest("zzz", names.into_iter()).is_empty());
-    }
 }

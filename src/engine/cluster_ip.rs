@@ -8,7 +8,7 @@ use super::endpoints::{endpoint_name_records, endpoint_names, ready_entries};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
 use super::{Ctx, Sink, address_record};
-use crate::model::{DnsName, Provenance};
+use crate::model::{Cause, DnsName, Provenance};
 
 /// Records of one non-headless Service in one zone. `ips` holds `None` for ClusterIPs an
 /// unapplied manifest has not been given yet: they count for SRV weights but have no address.
@@ -23,7 +23,9 @@ where
         sink.absent(
             name.clone(),
             &service.object,
-            "no ready endpoints, and the Corefile says `ignore empty_service`",
+            Cause::IgnoreEmptyService {
+                service: (*service.object).clone(),
+            },
         );
         return;
     }

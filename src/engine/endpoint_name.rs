@@ -52,6 +52,7 @@ mod tests {
         EndpointView {
             addresses: Vec::new(),
             ready: true,
+            terminating: false,
             hostname: hostname.map(str::to_string),
             target_name: target.map(str::to_string),
             pod: None,

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::view::ServiceView;
 use super::{Ctx, Sink};
-use crate::model::{DnsName, Provenance, RData, Record};
+use crate::model::{Cause, DnsName, Provenance, RData, Record};
 
 /// Records of one ExternalName Service in one zone.
 pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, sink: &mut Sink) {
@@ -14,8 +14,10 @@ pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, s
         sink.absent(
             name.clone(),
             &service.object,
-            format!(
-                "externalName {target:?} is an IP address; CoreDNS only serves a CNAME to a name"
+            unusable(
+                service,
+                target,
+                "is an IP address; CoreDNS only serves a CNAME to a name",
             ),
         );
         return;
@@ -26,7 +28,7 @@ pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, s
             sink.absent(
                 name.clone(),
                 &service.object,
-                format!("externalName {target:?} is not a valid DNS name"),
+                unusable(service, target, "is not a valid DNS name"),
             );
             return;
         }
@@ -35,7 +37,7 @@ pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, s
         sink.absent(
             name.clone(),
             &service.object,
-            "externalName points at the Service's own name",
+            unusable(service, target.as_str(), "is the Service's own name"),
         );
         return;
     }
@@ -45,4 +47,12 @@ pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, s
         data: RData::Cname(target),
         source: Provenance::Service(service.object.clone()),
     });
+}
+
+fn unusable(service: &ServiceView, target: &str, problem: &str) -> Cause {
+    Cause::ExternalNameUnusable {
+        service: (*service.object).clone(),
+        target: target.to_string(),
+        problem: problem.to_string(),
+    }
 }

@@ -8,31 +8,20 @@ use std::net::IpAddr;
 use super::endpoints::{Entry, endpoint_name_records, endpoint_names, ready_entries};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
-use super::{Ctx, Sink, address_record};
-use crate::model::DnsName;
+use super::{Ctx, Index, Sink, address_record};
+use crate::model::{Cause, DnsName};
 
 /// Records of one headless Service in one zone.
 pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink) {
     let ttl = ctx.config.ttl;
     if ctx.config.noendpoints {
-        sink.absent(
-            name.clone(),
-            &service.object,
-            "headless, and the Corefile says `noendpoints`",
-        );
+        sink.absent(name.clone(), &service.object, Cause::NoEndpointsOption);
         return;
     }
     let entries = ready_entries(ctx, service);
     if entries.is_empty() {
-        let slices = ctx
-            .index
-            .slices_of(&service.object.namespace, &service.object.name);
-        let reason = if slices.is_empty() {
-            "headless Service with no EndpointSlices"
-        } else {
-            "headless Service with no ready endpoints"
-        };
-        sink.absent(name.clone(), &service.object, reason);
+        let cause = empty_service_cause(ctx.index, service);
+        sink.absent(name.clone(), &service.object, cause);
         return;
     }
     let mut seen_ips: BTreeSet<IpAddr> = BTreeSet::new();
@@ -84,5 +73,30 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
             .map(|(_, srv)| srv.clone())
             .collect();
         sink.records.extend(srv_records(&owner, &matching, ttl));
+    }
+}
+
+/// Why a Service's slices hold no ready address: no selector and no slice, a selector that
+/// matches no Pod, no slice yet, or only endpoints that are not ready.
+pub fn empty_service_cause(index: &Index, service: &ServiceView) -> Cause {
+    let object = (*service.object).clone();
+    let slices = index.slices_of(&service.object.namespace, &service.object.name);
+    if !slices.is_empty() {
+        return Cause::NoReadyEndpoints { service: object };
+    }
+    match &service.selector {
+        None => Cause::NoSelectorNoSlices { service: object },
+        Some(selector) => {
+            let pods = index.pods_in(&service.object.namespace);
+            let matches = pods.iter().any(|pod| service.selects(&pod.labels));
+            if matches || pods.is_empty() {
+                Cause::NoEndpointSlices { service: object }
+            } else {
+                Cause::SelectorMatchesNoPod {
+                    service: object,
+                    selector: crate::model::format_labels(selector),
+                }
+            }
+        }
     }
 }

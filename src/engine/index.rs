@@ -1,53 +1,117 @@
-//! Look-ups the record engine needs more than once: a Service's slices, and Services by their
-//! ClusterIPs — the informer indexes CoreDNS keeps (`SvcIndex`, `EpIndex`, `SvcIndexReverse`).
+//! Look-ups the engine and the findings need more than once: a Service's slices, Services by
+//! name and by ClusterIP (the informer indexes CoreDNS keeps: `SvcIndex`, `EpIndex`,
+//! `SvcIndexReverse`), Pods by namespace and name, and which slice endpoint stands for a Pod.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use super::view::{ClusterView, ServiceKind, ServiceView, SliceView};
+use super::view::{
+    ClusterView, EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView,
+};
 
-/// Indexes over a `ClusterView`.
+/// namespace → name → value: nested so that a look-up borrows its keys only for the probe.
+type ByName<'a, T> = HashMap<&'a str, HashMap<&'a str, T>>;
+
+/// Indexes over a `ClusterView`; every look-up is a hash probe.
 pub struct Index<'a> {
-    slices_by_service: HashMap<&'a str, HashMap<&'a str, Vec<&'a SliceView>>>,
-    services_by_name: HashMap<&'a str, HashMap<&'a str, &'a ServiceView>>,
+    slices_by_service: ByName<'a, Vec<&'a SliceView>>,
+    services_by_name: ByName<'a, &'a ServiceView>,
+    services_by_namespace: HashMap<&'a str, Vec<&'a ServiceView>>,
     services_by_cluster_ip: HashMap<IpAddr, Vec<&'a ServiceView>>,
+    pods_by_namespace: HashMap<&'a str, Vec<&'a PodView>>,
+    pods_by_name: ByName<'a, &'a PodView>,
+    stateful_sets_by_name: ByName<'a, &'a StatefulSetView>,
+    /// namespace → service → pod → the endpoints of that Service's slices that name the Pod.
+    endpoints_by_pod: ByName<'a, HashMap<&'a str, Vec<(&'a SliceView, &'a EndpointView)>>>,
+    /// The view's pods per namespace, for "no pod at all" decisions.
+    empty: Vec<&'a PodView>,
 }
 
 impl<'a> Index<'a> {
     /// Builds the indexes; the view's sort order makes "first" deterministic.
     pub fn new(view: &'a ClusterView) -> Self {
-        let mut slices_by_service: HashMap<&str, HashMap<&str, Vec<&SliceView>>> = HashMap::new();
+        let mut index = Index {
+            slices_by_service: HashMap::new(),
+            services_by_name: HashMap::new(),
+            services_by_namespace: HashMap::new(),
+            services_by_cluster_ip: HashMap::new(),
+            pods_by_namespace: HashMap::new(),
+            pods_by_name: HashMap::new(),
+            stateful_sets_by_name: HashMap::new(),
+            endpoints_by_pod: HashMap::new(),
+            empty: Vec::new(),
+        };
         for slice in &view.slices {
-            if let Some(service) = slice.service.as_deref() {
-                slices_by_service
-                    .entry(slice.object.namespace.as_str())
-                    .or_default()
-                    .entry(service)
-                    .or_default()
-                    .push(slice);
+            let Some(service) = slice.service.as_deref() else {
+                continue;
+            };
+            let namespace = slice.object.namespace.as_str();
+            index
+                .slices_by_service
+                .entry(namespace)
+                .or_default()
+                .entry(service)
+                .or_default()
+                .push(slice);
+            for endpoint in &slice.endpoints {
+                if let Some(pod) = &endpoint.pod
+                    && pod.namespace == namespace
+                {
+                    index
+                        .endpoints_by_pod
+                        .entry(namespace)
+                        .or_default()
+                        .entry(service)
+                        .or_default()
+                        .entry(pod.name.as_str())
+                        .or_default()
+                        .push((slice, endpoint));
+                }
             }
         }
-        let mut services_by_name: HashMap<&str, HashMap<&str, &ServiceView>> = HashMap::new();
-        let mut services_by_cluster_ip = HashMap::new();
         for service in &view.services {
-            services_by_name
-                .entry(service.object.namespace.as_str())
+            let key = (
+                service.object.namespace.as_str(),
+                service.object.name.as_str(),
+            );
+            index
+                .services_by_name
+                .entry(key.0)
                 .or_default()
-                .insert(service.object.name.as_str(), service);
+                .insert(key.1, service);
+            index
+                .services_by_namespace
+                .entry(key.0)
+                .or_default()
+                .push(service);
             if let ServiceKind::ClusterIp(ips) = &service.kind {
                 for ip in ips {
-                    services_by_cluster_ip
+                    index
+                        .services_by_cluster_ip
                         .entry(*ip)
-                        .or_insert_with(Vec::new)
+                        .or_default()
                         .push(service);
                 }
             }
         }
-        Index {
-            slices_by_service,
-            services_by_name,
-            services_by_cluster_ip,
+        for pod in &view.pods {
+            let key = (pod.object.namespace.as_str(), pod.object.name.as_str());
+            index
+                .pods_by_name
+                .entry(key.0)
+                .or_default()
+                .insert(key.1, pod);
+            index.pods_by_namespace.entry(key.0).or_default().push(pod);
         }
+        for sts in &view.stateful_sets {
+            let key = (sts.object.namespace.as_str(), sts.object.name.as_str());
+            index
+                .stateful_sets_by_name
+                .entry(key.0)
+                .or_default()
+                .insert(key.1, sts);
+        }
+        index
     }
 
     /// The slices labelled for `namespace/service`.
@@ -60,10 +124,14 @@ impl<'a> Index<'a> {
 
     /// The Service `namespace/name`, if CoreDNS watches it.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&'a ServiceView> {
-        self.services_by_name
+        lookup(&self.services_by_name, namespace, name).copied()
+    }
+
+    /// The Services of a namespace, in name order.
+    pub fn services_in(&self, namespace: &str) -> &[&'a ServiceView] {
+        self.services_by_namespace
             .get(namespace)
-            .and_then(|by_name| by_name.get(name))
-            .copied()
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The Services (in namespace/name order) that have `ip` among their ClusterIPs.
@@ -72,4 +140,37 @@ impl<'a> Index<'a> {
             .get(ip)
             .map_or(&[], Vec::as_slice)
     }
+
+    /// The Pods of a namespace, in name order.
+    pub fn pods_in(&self, namespace: &str) -> &[&'a PodView] {
+        self.pods_by_namespace
+            .get(namespace)
+            .map_or(self.empty.as_slice(), Vec::as_slice)
+    }
+
+    /// The Pod `namespace/name`.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&'a PodView> {
+        lookup(&self.pods_by_name, namespace, name).copied()
+    }
+
+    /// The StatefulSet `namespace/name`.
+    pub fn stateful_set(&self, namespace: &str, name: &str) -> Option<&'a StatefulSetView> {
+        lookup(&self.stateful_sets_by_name, namespace, name).copied()
+    }
+
+    /// The endpoints of `namespace/service`'s slices whose targetRef is the Pod.
+    pub fn endpoints_of_pod(
+        &self,
+        namespace: &str,
+        service: &str,
+        pod: &str,
+    ) -> &[(&'a SliceView, &'a EndpointView)] {
+        lookup(&self.endpoints_by_pod, namespace, service)
+            .and_then(|by_pod| by_pod.get(pod))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+fn lookup<'m, T>(map: &'m ByName<'_, T>, namespace: &str, name: &str) -> Option<&'m T> {
+    map.get(namespace).and_then(|by_name| by_name.get(name))
 }

@@ -7,55 +7,75 @@ mod cluster_ip;
 mod endpoint_name;
 mod endpoints;
 mod external_name;
+mod facts;
 mod headless;
 mod index;
 mod pod;
 mod ptr;
 mod srv;
+mod validate;
 mod view;
 
 use std::net::IpAddr;
 
+pub use crate::model::kubernetes::SERVICE_NAME_LABEL;
 pub use endpoint_name::{dashed_endpoint_address, dashed_pod_address, endpoint_label};
+pub use headless::empty_service_cause;
+pub use index::Index;
 pub use ptr::reverse_name;
 pub use srv::weight as srv_weight;
-pub use view::SERVICE_NAME_LABEL;
+pub use validate::{dns1035_label, dns1123_label, dns1123_subdomain};
+pub use view::{
+    AddressView, ClusterView, EndpointView, Hidden, PodView, PortView, ServiceKind, ServiceView,
+    SliceView, StatefulSetView,
+};
+
+use std::sync::Arc;
 
 use crate::model::{
-    Absent, ClusterSnapshot, DnsConfig, DnsName, Note, ObjectRef, Provenance, RData, Record,
+    Cause, ClusterSnapshot, DnsConfig, DnsName, Fact, Note, ObjectRef, Provenance, RData, Record,
 };
-use index::Index;
-use view::{ClusterView, ServiceKind, ServiceView};
 
-/// Everything the engine computes.
+/// Everything the engine computes: the validated view, the records, and the facts read from
+/// both — every reader downstream (findings, renderers, explain) takes these and nothing else.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOutput {
+    /// The validated objects.
+    pub view: ClusterView,
     /// Records of Services, endpoints, PTRs and Pods, sorted and deduplicated.
     pub records: Vec<Record>,
     /// SOA, NS and glue, `ns.dns` and `dns-version` of every zone, sorted and deduplicated.
     pub zone_records: Vec<Record>,
-    /// Names that do not exist although an object suggests they would.
-    pub absent: Vec<Absent>,
+    /// Every expected name in the primary zone, served or not, with its causes; sorted by name.
+    pub facts: Vec<Fact>,
     /// Assumptions and skipped input.
     pub notes: Vec<Note>,
     /// Whether CoreDNS's own addresses were in the input (see `apex`).
     pub nameservers_known: bool,
 }
 
+/// A name the record functions decided not to serve, and why.
+#[derive(Debug, Clone)]
+struct Denied {
+    name: DnsName,
+    subject: Arc<ObjectRef>,
+    cause: Cause,
+}
+
 /// What the per-kind functions write into.
 #[derive(Default)]
 struct Sink {
     records: Vec<Record>,
-    absent: Vec<Absent>,
+    denied: Vec<Denied>,
     notes: Vec<Note>,
 }
 
 impl Sink {
-    fn absent(&mut self, name: DnsName, subject: &ObjectRef, reason: impl Into<String>) {
-        self.absent.push(Absent {
+    fn absent(&mut self, name: DnsName, subject: &Arc<ObjectRef>, cause: Cause) {
+        self.denied.push(Denied {
             name,
             subject: subject.clone(),
-            reason: reason.into(),
+            cause,
         });
     }
 }
@@ -85,16 +105,16 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
     }
     ptr::records(&ctx, &mut sink);
     let (zone_records, nameservers_known) = apex::records(&ctx, snapshot);
+    let records = canonical(sink.records);
+    let facts = facts::decide(&ctx, snapshot, &records, &sink.denied);
     let mut notes = sink.notes;
     notes.sort();
     notes.dedup();
-    let mut absent = sink.absent;
-    absent.sort();
-    absent.dedup();
     EngineOutput {
-        records: canonical(sink.records),
+        view,
+        records,
         zone_records: canonical(zone_records),
-        absent,
+        facts,
         notes,
         nameservers_known,
     }
@@ -114,8 +134,8 @@ fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut 
             return;
         }
     };
-    if !ctx.view.namespace_exposed(ctx.config, &object.namespace) {
-        sink.absent(name, object, "the Corefile does not serve this namespace");
+    if let Some(cause) = ctx.view.namespace_hidden_by(ctx.config, &object.namespace) {
+        sink.absent(name, object, cause);
         return;
     }
     match &service.kind {

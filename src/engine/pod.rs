@@ -10,25 +10,29 @@ pub fn records(ctx: &Ctx, zone: &DnsName, sink: &mut Sink) {
     if ctx.config.pods == PodsMode::Disabled {
         return;
     }
-    if ctx.config.pods == PodsMode::Insecure && !ctx.view.pods.is_empty() {
+    let watched = || ctx.view.pods.iter().filter(|pod| pod.watched);
+    if ctx.config.pods == PodsMode::Insecure && watched().next().is_some() {
         sink.notes.push(Note::info(format!(
             "pods insecure: CoreDNS answers any IP-shaped name under <namespace>.pod.{zone} with that IP, Pod or not; only the names of known Pods are listed"
         )));
     }
-    for pod in &ctx.view.pods {
+    for pod in watched() {
+        let Some((ip_text, ip)) = &pod.ip else {
+            continue;
+        };
         if !ctx
             .view
             .namespace_exposed(ctx.config, &pod.object.namespace)
         {
             continue;
         }
-        let label = dashed_pod_address(&pod.ip_text);
+        let label = dashed_pod_address(ip_text);
         let Ok(owner) = zone.prepend_all(&[&label, &pod.object.namespace, "pod"]) else {
             continue;
         };
         sink.records.push(address_record(
             &owner,
-            pod.ip,
+            *ip,
             ctx.config.ttl,
             Provenance::Pod(pod.object.clone()),
         ));

@@ -2,6 +2,8 @@
 //! priority 0, weight `max(1, floor(100 / N))` where N counts every entry the backend returned —
 //! before portless entries are skipped and before duplicate (target, port) pairs collapse.
 
+use std::collections::HashSet;
+
 use crate::model::{DnsName, Provenance, RData, Record};
 
 /// One backend entry of an SRV answer.
@@ -26,16 +28,16 @@ pub fn weight(entries: usize) -> u16 {
 /// The SRV records at `owner` for one answer's entries.
 pub fn srv_records(owner: &DnsName, entries: &[SrvEntry], ttl: u32) -> Vec<Record> {
     let weight = weight(entries.len());
-    let mut seen: Vec<(&DnsName, u16)> = Vec::new();
+    // A hash set: one headless Service with 100,000 endpoints has 100,000 entries per answer.
+    let mut seen: HashSet<(&DnsName, u16)> = HashSet::with_capacity(entries.len());
     let mut records = Vec::new();
     for entry in entries {
         let (Some(target), Some(port)) = (&entry.target, entry.port) else {
             continue;
         };
-        if seen.contains(&(target, port)) {
+        if !seen.insert((target, port)) {
             continue;
         }
-        seen.push((target, port));
         records.push(Record {
             owner: owner.clone(),
             ttl,

@@ -1,19 +1,26 @@
-//! Total views of the objects CoreDNS reads, built once from the Option-heavy API types the way
-//! `plugin/kubernetes/object/{service,endpoint,pod}.go` reduce them. A value the engine cannot use
-//! (an unparseable IP, a port out of range) drops that part of the object with a note; it never
-//! panics and never aborts the run.
+//! The one validation boundary: total views of the objects, built once from the Option-heavy API
+//! types the way `plugin/kubernetes/object/{service,endpoint,pod}.go` reduce them, whichever source
+//! produced them. An object the API server would refuse (a name breaking its kind's DNS rule) is
+//! skipped whole with a note, as the API would refuse it; a value only CoreDNS cannot use (one
+//! unparseable address) drops just that value. Nothing here panics or aborts the run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::model::{ClusterSnapshot, DnsConfig, Kind, Note, ObjectRef};
-
-/// The label the EndpointSlice controller puts on every slice to name its Service.
-pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+use super::validate::{dns1035_label, dns1123_label, dns1123_subdomain};
+use crate::model::kubernetes::{
+    BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
+};
+use crate::model::{
+    Cause, ClusterSnapshot, DnsConfig, GapResource, Kind, NamespaceFilter, Note, ObjectRef,
+    ReadyCondition,
+};
 
 /// What a Service is, as far as DNS is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +51,7 @@ pub struct PortView {
     pub port: u16,
 }
 
-/// A Service as CoreDNS sees it.
+/// A Service as CoreDNS and the findings see it.
 #[derive(Debug, Clone)]
 pub struct ServiceView {
     /// The object.
@@ -53,6 +60,27 @@ pub struct ServiceView {
     pub kind: ServiceKind,
     /// Its ports; empty for a portless Service (CoreDNS's -1 sentinel).
     pub ports: Vec<PortView>,
+    /// `spec.selector`; `None` for a selector-less Service (no controller-made slices).
+    pub selector: Option<BTreeMap<String, String>>,
+    /// `spec.publishNotReadyAddresses`.
+    pub publish_not_ready: bool,
+    /// The retired tolerate-unready annotation is set to "true".
+    pub tolerate_unready_annotation: bool,
+}
+
+impl ServiceView {
+    /// `clusterIP: None`.
+    pub fn is_headless(&self) -> bool {
+        self.kind == ServiceKind::Headless
+    }
+
+    /// Whether the selector picks Pods with `labels`: every key equal. A nil selector picks
+    /// nothing (no controller slices); an empty one everything (`labels.Set.AsSelector`).
+    pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.selector
+            .as_ref()
+            .is_some_and(|sel| sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    }
 }
 
 /// One address of a slice endpoint.
@@ -71,6 +99,8 @@ pub struct EndpointView {
     pub addresses: Vec<AddressView>,
     /// `conditions.ready`, absent counting as ready (`endpointsliceReady`).
     pub ready: bool,
+    /// `conditions.terminating`.
+    pub terminating: bool,
     /// `hostname`, if set.
     pub hostname: Option<String>,
     /// `targetRef.name` when shorter than 64 characters (CoreDNS drops longer ones).
@@ -86,6 +116,8 @@ pub struct SliceView {
     pub object: Arc<ObjectRef>,
     /// The Service its `kubernetes.io/service-name` label names.
     pub service: Option<String>,
+    /// `endpointslice.kubernetes.io/managed-by`.
+    pub managed_by: Option<String>,
     /// Its ports; `None` entries are CoreDNS's -1 sentinel (a slice without ports, or a port
     /// without a number).
     pub ports: Vec<Option<PortView>>,
@@ -93,77 +125,246 @@ pub struct SliceView {
     pub endpoints: Vec<EndpointView>,
 }
 
-/// A Pod as CoreDNS's pod watch sees it (`object/pod.go ToPod`).
+/// A Pod, as CoreDNS's pod watch and the findings see it.
 #[derive(Debug, Clone)]
 pub struct PodView {
     /// The object.
     pub object: Arc<ObjectRef>,
-    /// `status.podIP` as written (the primary IP only).
-    pub ip_text: String,
-    /// The parsed primary IP.
-    pub ip: IpAddr,
+    /// Its labels.
+    pub labels: BTreeMap<String, String>,
+    /// `spec.hostname`, if set.
+    pub hostname: Option<String>,
+    /// `spec.subdomain`, if set.
+    pub subdomain: Option<String>,
+    /// The StatefulSet owning it (owner reference).
+    pub stateful_set: Option<String>,
+    /// The Ready condition is True.
+    pub ready: bool,
+    /// The Ready condition as reported.
+    pub ready_condition: Option<ReadyCondition>,
+    /// The Pod has a status at all (offline manifests of unapplied workloads have none).
+    pub has_status: bool,
+    /// `status.podIP` as written (the primary IP only) and parsed, when valid.
+    pub ip: Option<(String, IpAddr)>,
+    /// CoreDNS's pod watch keeps it (`labels` match, not terminal, not being deleted, has an IP).
+    pub watched: bool,
 }
 
-/// Every object of the snapshot that CoreDNS would watch under this configuration.
+/// A StatefulSet, for the names its replicas are promised.
+#[derive(Debug, Clone)]
+pub struct StatefulSetView {
+    /// The object.
+    pub object: Arc<ObjectRef>,
+    /// `spec.serviceName`, if set.
+    pub service_name: Option<String>,
+    /// `spec.replicas` (default 1).
+    pub replicas: u32,
+    /// `spec.ordinals.start` (default 0).
+    pub ordinal_start: u32,
+    /// `podManagementPolicy` is OrderedReady (the default).
+    pub ordered_ready: bool,
+    /// The pod template's labels.
+    pub template_labels: BTreeMap<String, String>,
+}
+
+impl StatefulSetView {
+    /// The Pod names of its replicas, in ordinal order.
+    pub fn pod_names(&self) -> impl Iterator<Item = String> + '_ {
+        (self.ordinal_start..self.ordinal_start.saturating_add(self.replicas))
+            .map(|i| format!("{}-{i}", self.object.name))
+    }
+}
+
+/// An object CoreDNS never sees, and why.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    /// The object.
+    pub object: ObjectRef,
+    /// Why it is hidden (`filtered-by-labels`, `invalid-object`).
+    pub cause: Cause,
+}
+
+/// Which namespaces exist, by the source's authority.
+#[derive(Debug, Clone, Default)]
+pub struct Namespaces {
+    /// Labels by namespace name, for `namespace_labels`.
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Namespace objects decide existence (the API listed them, or the manifests held some).
+    pub authoritative: bool,
+}
+
+impl Namespaces {
+    /// Whether the namespace exists, as far as the input can tell.
+    pub fn exists(&self, namespace: &str) -> bool {
+        !self.authoritative
+            || self.labels.contains_key(namespace)
+            || BUILTIN_NAMESPACES.contains(&namespace)
+    }
+}
+
+/// Every object of the snapshot, validated once.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterView {
-    /// Services matching `labels`, sorted by namespace and name.
+    /// Services CoreDNS watches (matching `labels`), sorted by namespace and name.
     pub services: Vec<ServiceView>,
-    /// Slices matching `labels` (none with `noendpoints`), sorted by namespace and name.
+    /// Slices CoreDNS watches (matching `labels`; none with `noendpoints`), sorted.
     pub slices: Vec<SliceView>,
-    /// Pods CoreDNS's pod watch keeps, sorted by namespace and name.
+    /// Every valid Pod, sorted; `watched` says which CoreDNS's pod watch keeps.
     pub pods: Vec<PodView>,
-    /// Namespace labels by namespace name, for `namespace_labels`.
-    pub namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Every valid StatefulSet, sorted.
+    pub stateful_sets: Vec<StatefulSetView>,
+    /// Services and slices CoreDNS does not see, with the cause.
+    pub hidden: Vec<Hidden>,
+    /// Namespace existence and labels.
+    pub namespaces: Namespaces,
+    /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
+    /// applied (offline input of a workload never applied has none).
+    pub namespaces_with_slices: BTreeSet<String>,
 }
 
 impl ClusterView {
     /// Builds the view, adding a note for everything it had to skip.
     pub fn build(snapshot: &ClusterSnapshot, config: &DnsConfig, notes: &mut Vec<Note>) -> Self {
+        let first_note = notes.len();
+        let selector_text = config.labels.as_ref().map(ToString::to_string);
         let matches_labels = |labels: Option<&BTreeMap<String, String>>| match &config.labels {
             None => true,
             Some(selector) => selector.matches(labels.unwrap_or(&BTreeMap::new())),
         };
         let mut view = ClusterView {
-            namespace_labels: snapshot
-                .namespaces
-                .iter()
-                .filter_map(namespace_labels)
-                .collect(),
+            namespaces: Namespaces {
+                labels: snapshot
+                    .namespaces
+                    .iter()
+                    .filter_map(namespace_labels)
+                    .collect(),
+                authoritative: snapshot.namespaces_complete || !snapshot.namespaces.is_empty(),
+            },
             ..ClusterView::default()
         };
+        let hide = |object: &ObjectRef, view: &mut ClusterView| {
+            if let Some(selector) = &selector_text {
+                view.hidden.push(Hidden {
+                    object: object.clone(),
+                    cause: Cause::FilteredByLabels {
+                        object: object.clone(),
+                        selector: selector.clone(),
+                    },
+                });
+            }
+        };
         for service in &snapshot.services {
-            if matches_labels(service.metadata.labels.as_ref())
-                && let Some(built) = service_view(service, notes)
-            {
+            let Some(built) = service_view(service, notes, &mut view.hidden) else {
+                continue;
+            };
+            if matches_labels(service.metadata.labels.as_ref()) {
                 view.services.push(built);
+            } else {
+                hide(&built.object, &mut view);
             }
         }
-        if !config.noendpoints {
-            for slice in &snapshot.endpoint_slices {
-                if matches_labels(slice.metadata.labels.as_ref())
-                    && let Some(built) = slice_view(slice, notes)
-                {
-                    view.slices.push(built);
-                }
+        for slice in &snapshot.endpoint_slices {
+            let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
+                continue;
+            };
+            view.namespaces_with_slices
+                .insert(built.object.namespace.clone());
+            if config.noendpoints {
+                continue;
+            }
+            if matches_labels(slice.metadata.labels.as_ref()) {
+                view.slices.push(built);
+            } else {
+                hide(&built.object, &mut view);
             }
         }
         for pod in &snapshot.pods {
-            if matches_labels(pod.metadata.labels.as_ref())
-                && let Some(built) = pod_view(pod, notes)
-            {
+            if let Some(mut built) = pod_view(pod, notes) {
+                built.watched &= matches_labels(pod.metadata.labels.as_ref());
                 view.pods.push(built);
+            }
+        }
+        for sts in &snapshot.stateful_sets {
+            if let Some(built) = stateful_set_view(sts, notes) {
+                view.stateful_sets.push(built);
             }
         }
         view.services.sort_by(|a, b| a.object.cmp(&b.object));
         view.slices.sort_by(|a, b| a.object.cmp(&b.object));
         view.pods.sort_by(|a, b| a.object.cmp(&b.object));
+        view.stateful_sets.sort_by(|a, b| a.object.cmp(&b.object));
+        view.hidden.sort_by(|a, b| a.object.cmp(&b.object));
+        // What is said about an object names where it was read (`file: document N`) offline.
+        for note in &mut notes[first_note..] {
+            if let Some(origin) = note.subject.as_ref().and_then(|s| snapshot.origins.get(s)) {
+                note.message = format!("{origin}: {}", note.message);
+            }
+        }
+        for gap in &snapshot.gaps {
+            let consequence = match gap.resource {
+                GapResource::Services => {
+                    "Service records are missing and names that depend on Services are unknown; StatefulSet checks skipped"
+                }
+                GapResource::EndpointSlices => {
+                    "endpoint names and headless Services are unknown; endpoint checks skipped"
+                }
+                GapResource::StatefulSets => "StatefulSet peer names and checks skipped",
+                GapResource::Pods => "pod records are missing; checks that read Pods skipped",
+                GapResource::Namespaces => "every namespace is assumed to exist",
+            };
+            notes.push(Note::warning(format!(
+                "cannot list {} in {} (forbidden): {consequence}",
+                gap.resource.as_str(),
+                gap.namespace.as_deref().unwrap_or("all namespaces")
+            )));
+        }
+        if !view.namespaces.authoritative
+            && !snapshot
+                .gaps
+                .iter()
+                .any(|g| g.resource == GapResource::Namespaces)
+        {
+            let outside: BTreeSet<&str> = view
+                .services
+                .iter()
+                .map(|s| s.object.namespace.as_str())
+                .filter(|ns| !BUILTIN_NAMESPACES.contains(ns))
+                .collect();
+            if !outside.is_empty() {
+                notes.push(Note::info(
+                    "the input holds no Namespace objects: every namespace is assumed to exist",
+                ));
+            }
+        }
         view
     }
 
     /// Whether CoreDNS serves names in `namespace` under `config`.
     pub fn namespace_exposed(&self, config: &DnsConfig, namespace: &str) -> bool {
-        config.namespace_exposed(namespace, self.namespace_labels.get(namespace))
+        self.namespace_hidden_by(config, namespace).is_none()
+    }
+
+    /// Why CoreDNS serves nothing in `namespace`, if it does not (`namespace.go
+    /// namespaceExposed`: the option lists it, its labels match, and the object exists).
+    pub fn namespace_hidden_by(&self, config: &DnsConfig, namespace: &str) -> Option<Cause> {
+        if !config.namespaces.is_empty() && !config.namespaces.iter().any(|ns| ns == namespace) {
+            return Some(Cause::NamespaceNotServed {
+                namespace: namespace.to_string(),
+                filter: NamespaceFilter::Namespaces,
+            });
+        }
+        if !self.namespaces.exists(namespace) {
+            return Some(Cause::NamespaceMissing {
+                namespace: namespace.to_string(),
+            });
+        }
+        if !config.namespace_exposed(namespace, self.namespaces.labels.get(namespace)) {
+            return Some(Cause::NamespaceNotServed {
+                namespace: namespace.to_string(),
+                filter: NamespaceFilter::NamespaceLabels,
+            });
+        }
+        None
     }
 }
 
@@ -173,17 +374,79 @@ fn namespace_labels(namespace: &Namespace) -> Option<(String, BTreeMap<String, S
 }
 
 /// The namespace an object lives in; the sources fill it in, so `default` is only a fallback.
-fn namespace_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> &str {
+fn namespace_of(meta: &ObjectMeta) -> &str {
     meta.namespace.as_deref().unwrap_or("default")
 }
 
-fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView> {
-    let name = service.metadata.name.as_deref()?;
-    let object = Arc::new(ObjectRef::new(
+/// The object's reference, or `None` (with a note) when its name or namespace breaks the rule
+/// the API server enforces for its kind.
+fn checked_ref(
+    kind: Kind,
+    meta: &ObjectMeta,
+    name_rule: fn(&str) -> Result<(), String>,
+    notes: &mut Vec<Note>,
+    hidden: &mut Vec<Hidden>,
+) -> Option<Arc<ObjectRef>> {
+    let name = meta.name.as_deref()?;
+    let namespace = namespace_of(meta);
+    let object = ObjectRef::new(kind, namespace, name);
+    let problem = dns1123_label(namespace)
+        .map_err(|p| ("metadata.namespace", namespace, p))
+        .and_then(|()| name_rule(name).map_err(|p| ("metadata.name", name, p)));
+    match problem {
+        Ok(()) => Some(Arc::new(object)),
+        Err((field, value, problem)) => {
+            reject(
+                object,
+                field,
+                &format!("{value:?} {problem}"),
+                notes,
+                hidden,
+            );
+            None
+        }
+    }
+}
+
+/// Skips an object the API server would refuse, with a note and a cause.
+fn reject(
+    object: ObjectRef,
+    field: &str,
+    problem: &str,
+    notes: &mut Vec<Note>,
+    hidden: &mut Vec<Hidden>,
+) {
+    notes.push(
+        Note::warning(format!(
+            "{} {}/{}: {field} {problem}; the API server would refuse it, so it is skipped",
+            object.kind.as_str(),
+            object.namespace,
+            object.name
+        ))
+        .about(&object),
+    );
+    hidden.push(Hidden {
+        object: object.clone(),
+        cause: Cause::InvalidObject {
+            object,
+            field: field.to_string(),
+            problem: problem.to_string(),
+        },
+    });
+}
+
+fn service_view(
+    service: &Service,
+    notes: &mut Vec<Note>,
+    hidden: &mut Vec<Hidden>,
+) -> Option<ServiceView> {
+    let object = checked_ref(
         Kind::Service,
-        namespace_of(&service.metadata),
-        name,
-    ));
+        &service.metadata,
+        dns1035_label,
+        notes,
+        hidden,
+    )?;
     let spec = service.spec.clone().unwrap_or_default();
     let kind = if spec.type_.as_deref() == Some("ExternalName") {
         ServiceKind::ExternalName(spec.external_name.clone().unwrap_or_default())
@@ -204,9 +467,13 @@ fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView>
                     match ip.parse::<IpAddr>() {
                         Ok(ip) => parsed.push(ip),
                         Err(_) => {
-                            notes.push(Note::warning(format!(
-                                "{object}: clusterIP {ip:?} is not an IP address; the Service is skipped"
-                            )).about(&object));
+                            reject(
+                                (*object).clone(),
+                                "spec.clusterIPs",
+                                &format!("{ip:?} is not an IP address"),
+                                notes,
+                                hidden,
+                            );
                             return None;
                         }
                     }
@@ -217,9 +484,22 @@ fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView>
     };
     let mut ports = Vec::new();
     for port in spec.ports.iter().flatten() {
+        let name = port.name.clone().unwrap_or_default();
+        if !name.is_empty()
+            && let Err(problem) = dns1123_label(&name)
+        {
+            reject(
+                (*object).clone(),
+                "spec.ports[].name",
+                &format!("{name:?} {problem}"),
+                notes,
+                hidden,
+            );
+            return None;
+        }
         match u16::try_from(port.port).ok().filter(|p| *p != 0) {
             Some(number) => ports.push(PortView {
-                name: port.name.clone().unwrap_or_default().to_ascii_lowercase(),
+                name: name.to_ascii_lowercase(),
                 protocol: protocol(port.protocol.as_deref()),
                 port: number,
             }),
@@ -232,10 +512,19 @@ fn service_view(service: &Service, notes: &mut Vec<Note>) -> Option<ServiceView>
             ),
         }
     }
+    let tolerate_unready_annotation = service
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(TOLERATE_UNREADY_ANNOTATION))
+        .is_some_and(|v| v == "true");
     Some(ServiceView {
         object,
         kind,
         ports,
+        selector: spec.selector.clone(),
+        publish_not_ready: spec.publish_not_ready_addresses.unwrap_or(false),
+        tolerate_unready_annotation,
     })
 }
 
@@ -250,23 +539,68 @@ fn protocol(protocol: Option<&str>) -> String {
     protocol.unwrap_or("TCP").to_ascii_lowercase()
 }
 
-fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView> {
-    let name = slice.metadata.name.as_deref()?;
-    let namespace = namespace_of(&slice.metadata);
-    let object = Arc::new(ObjectRef::new(Kind::EndpointSlice, namespace, name));
+fn slice_view(
+    slice: &EndpointSlice,
+    notes: &mut Vec<Note>,
+    hidden: &mut Vec<Hidden>,
+) -> Option<SliceView> {
+    let object = checked_ref(
+        Kind::EndpointSlice,
+        &slice.metadata,
+        dns1123_subdomain,
+        notes,
+        hidden,
+    )?;
+    let namespace = object.namespace.clone();
     if slice.address_type == "FQDN" {
         notes.push(Note::warning(format!(
             "{object}: FQDN EndpointSlices make CoreDNS answer with malformed records; the slice is ignored"
         )).about(&object));
         return None;
     }
-    let service = slice
-        .metadata
-        .labels
-        .as_ref()
+    let labels = slice.metadata.labels.as_ref();
+    let service = labels
         .and_then(|labels| labels.get(SERVICE_NAME_LABEL))
         .filter(|name| !name.is_empty())
         .cloned();
+    if service.is_none() {
+        notes.push(
+            Note::warning(format!(
+                "EndpointSlice {}/{}: has no {SERVICE_NAME_LABEL} label, so CoreDNS ties it to no Service",
+                object.namespace, object.name
+            ))
+            .about(&object),
+        );
+    }
+    let managed_by = labels.and_then(|l| l.get(MANAGED_BY_LABEL)).cloned();
+    for port in slice.ports.iter().flatten() {
+        if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty())
+            && let Err(problem) = dns1123_label(name)
+        {
+            reject(
+                (*object).clone(),
+                "ports[].name",
+                &format!("{name:?} {problem}"),
+                notes,
+                hidden,
+            );
+            return None;
+        }
+    }
+    for hostname in slice.endpoints.iter().filter_map(|e| e.hostname.as_deref()) {
+        if !hostname.is_empty()
+            && let Err(problem) = dns1123_label(hostname)
+        {
+            reject(
+                (*object).clone(),
+                "endpoints[].hostname",
+                &format!("{hostname:?} {problem}"),
+                notes,
+                hidden,
+            );
+            return None;
+        }
+    }
     let mut ports: Vec<Option<PortView>> = slice
         .ports
         .iter()
@@ -297,7 +631,7 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
                 }),
                 Err(_) => notes.push(
                     Note::warning(format!(
-                        "{object}: endpoint address {text:?} is not an IP address; it is skipped"
+                        "{object}: endpoint address {text:?} is not an IP address; that address is skipped"
                     ))
                     .about(&object),
                 ),
@@ -313,17 +647,15 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
                 let name = t.name.as_deref()?;
                 Some(Arc::new(ObjectRef::new(
                     Kind::Pod,
-                    t.namespace.as_deref().unwrap_or(namespace),
+                    t.namespace.as_deref().unwrap_or(&namespace),
                     name,
                 )))
             });
+        let conditions = endpoint.conditions.as_ref();
         endpoints.push(EndpointView {
             addresses,
-            ready: endpoint
-                .conditions
-                .as_ref()
-                .and_then(|c| c.ready)
-                .unwrap_or(true),
+            ready: conditions.and_then(|c| c.ready).unwrap_or(true),
+            terminating: conditions.and_then(|c| c.terminating).unwrap_or(false),
             hostname: endpoint.hostname.clone().filter(|h| !h.is_empty()),
             target_name,
             pod,
@@ -332,40 +664,122 @@ fn slice_view(slice: &EndpointSlice, notes: &mut Vec<Note>) -> Option<SliceView>
     Some(SliceView {
         object,
         service,
+        managed_by,
         ports,
         endpoints,
     })
 }
 
 fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
-    let name = pod.metadata.name.as_deref()?;
-    let object = Arc::new(ObjectRef::new(Kind::Pod, namespace_of(&pod.metadata), name));
-    // podListFunc's field selector and ToPod: no terminal phases, nothing being deleted.
-    if pod.metadata.deletion_timestamp.is_some() {
-        return None;
-    }
-    let status = pod.status.as_ref()?;
-    if matches!(
-        status.phase.as_deref(),
-        Some("Succeeded" | "Failed" | "Unknown")
-    ) {
-        return None;
-    }
-    let ip_text = status.pod_ip.clone().filter(|ip| !ip.is_empty())?;
-    match ip_text.parse::<IpAddr>() {
-        Ok(ip) => Some(PodView {
-            object,
-            ip_text,
-            ip,
-        }),
-        Err(_) => {
-            notes.push(
-                Note::warning(format!(
-                    "{object}: podIP {ip_text:?} is not an IP address; the Pod is skipped"
-                ))
-                .about(&object),
+    let mut hidden = Vec::new();
+    let object = checked_ref(
+        Kind::Pod,
+        &pod.metadata,
+        dns1123_subdomain,
+        notes,
+        &mut hidden,
+    )?;
+    let spec = pod.spec.as_ref();
+    let hostname = spec
+        .and_then(|s| s.hostname.clone())
+        .filter(|h| !h.is_empty());
+    let subdomain = spec
+        .and_then(|s| s.subdomain.clone())
+        .filter(|h| !h.is_empty());
+    for (field, value) in [("spec.hostname", &hostname), ("spec.subdomain", &subdomain)] {
+        if let Some(value) = value
+            && let Err(problem) = dns1123_label(value)
+        {
+            reject(
+                (*object).clone(),
+                field,
+                &format!("{value:?} {problem}"),
+                notes,
+                &mut hidden,
             );
-            None
+            return None;
         }
     }
+    let status = pod.status.as_ref();
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|conditions| conditions.iter().find(|c| c.type_ == "Ready"));
+    let ip_text = status
+        .and_then(|s| s.pod_ip.clone())
+        .filter(|ip| !ip.is_empty());
+    let ip = match ip_text {
+        Some(text) => match text.parse::<IpAddr>() {
+            Ok(ip) => Some((text, ip)),
+            Err(_) => {
+                notes.push(
+                    Note::warning(format!(
+                        "{object}: podIP {text:?} is not an IP address; it has no pod record"
+                    ))
+                    .about(&object),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    // podListFunc's field selector and ToPod: no terminal phases, nothing being deleted.
+    let terminal = matches!(
+        status.and_then(|s| s.phase.as_deref()),
+        Some("Succeeded" | "Failed" | "Unknown")
+    );
+    let watched = ip.is_some() && !terminal && pod.metadata.deletion_timestamp.is_none();
+    Some(PodView {
+        object,
+        labels: pod.metadata.labels.clone().unwrap_or_default(),
+        hostname,
+        subdomain,
+        stateful_set: pod
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|owner| owner.kind == "StatefulSet")
+            .map(|owner| owner.name.clone()),
+        ready: ready.is_some_and(|c| c.status == "True"),
+        ready_condition: ready.map(|c| ReadyCondition {
+            since: c.last_transition_time.as_ref().map(|t| t.0.to_string()),
+            reason: c.reason.clone(),
+            message: c.message.clone(),
+        }),
+        has_status: status.is_some(),
+        ip,
+        watched,
+    })
+}
+
+fn stateful_set_view(sts: &StatefulSet, notes: &mut Vec<Note>) -> Option<StatefulSetView> {
+    let mut hidden = Vec::new();
+    let object = checked_ref(
+        Kind::StatefulSet,
+        &sts.metadata,
+        dns1123_subdomain,
+        notes,
+        &mut hidden,
+    )?;
+    let spec = sts.spec.as_ref();
+    Some(StatefulSetView {
+        object,
+        service_name: spec
+            .and_then(|s| s.service_name.clone())
+            .filter(|name| !name.is_empty()),
+        replicas: spec
+            .and_then(|s| s.replicas)
+            .map_or(1, |r| u32::try_from(r).unwrap_or(0)),
+        ordinal_start: spec
+            .and_then(|s| s.ordinals.as_ref())
+            .and_then(|o| o.start)
+            .map_or(0, |s| u32::try_from(s).unwrap_or(0)),
+        ordered_ready: spec
+            .and_then(|s| s.pod_management_policy.as_deref())
+            .is_none_or(|policy| policy == "OrderedReady"),
+        template_labels: spec
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default(),
+    })
 }

@@ -1,21 +1,23 @@
-//! Findings: (snapshot, DNS configuration) → what breaks DNS for the workloads, next to the
-//! record engine and as pure. Each rule has its own file under `rules/`; the list of rules is
-//! here.
+//! Findings: rules over the engine's facts and validated views — never over raw objects — so a
+//! finding can never contradict the records. A rule whose decision rests on a list that could not
+//! be read does not fire. Each rule has its own file under `rules/`; the list of rules is here.
 
 mod context;
-mod predict;
 mod rules;
-mod workload;
 
-use crate::model::{Absent, ClusterSnapshot, DnsConfig, Finding};
+use crate::engine::EngineOutput;
+use crate::model::{ClusterSnapshot, DnsConfig, Finding};
 
 pub use context::LintContext;
 
-/// Runs every rule; returns the findings (most severe first) and the names unapplied
-/// StatefulSets will get.
-pub fn check(snapshot: &ClusterSnapshot, config: &DnsConfig) -> (Vec<Finding>, Vec<Absent>) {
-    let Some(ctx) = LintContext::new(snapshot, config) else {
-        return (Vec::new(), Vec::new());
+/// Runs every rule; returns the findings, most severe first.
+pub fn check(
+    output: &EngineOutput,
+    snapshot: &ClusterSnapshot,
+    config: &DnsConfig,
+) -> Vec<Finding> {
+    let Some(ctx) = LintContext::new(output, snapshot, config) else {
+        return Vec::new();
     };
     let mut findings = Vec::new();
     rules::service_name_mismatch::check(&ctx, &mut findings);
@@ -26,11 +28,12 @@ pub fn check(snapshot: &ClusterSnapshot, config: &DnsConfig) -> (Vec<Finding>, V
     rules::second_headless_service::check(&ctx, &mut findings);
     rules::negative_cache::check(&ctx, &mut findings);
     rules::externalname_target::check(&ctx, &mut findings);
+    rules::peer_names::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.objects.cmp(&b.objects))
     });
-    (findings, predict::predicted_names(&ctx))
+    findings
 }

@@ -56,11 +56,15 @@ pub enum FindingId {
     NegativeCache,
     /// An ExternalName is an IP literal or points back into the cluster zone.
     ExternalNameTarget,
+    /// Some of a StatefulSet's peer names (`<pod>.<serviceName>`) do not resolve yet.
+    PeerNamesAbsent,
+    /// An OrderedReady StatefulSet waits for its first pod, which waits for its peers.
+    BootstrapDeadlock,
 }
 
 impl FindingId {
     /// Every id, in code order.
-    pub const ALL: [FindingId; 8] = [
+    pub const ALL: [FindingId; 10] = [
         FindingId::ServiceNameMismatch,
         FindingId::MissingHostname,
         FindingId::EmptyEndpoints,
@@ -69,6 +73,8 @@ impl FindingId {
         FindingId::SecondHeadlessService,
         FindingId::NegativeCache,
         FindingId::ExternalNameTarget,
+        FindingId::PeerNamesAbsent,
+        FindingId::BootstrapDeadlock,
     ];
 
     /// The kebab-case id: the contract.
@@ -92,6 +98,8 @@ impl FindingId {
             FindingId::SecondHeadlessService => ("second-headless-service", "DNS006"),
             FindingId::NegativeCache => ("negative-cache", "DNS007"),
             FindingId::ExternalNameTarget => ("externalname-target", "DNS008"),
+            FindingId::PeerNamesAbsent => ("peer-names-absent", "DNS009"),
+            FindingId::BootstrapDeadlock => ("bootstrap-deadlock", "DNS010"),
         }
     }
 
@@ -118,7 +126,7 @@ pub struct Finding {
     pub message: String,
     /// The objects involved, the subject first.
     pub objects: Vec<ObjectRef>,
-    /// The DNS names affected.
+    /// The names the finding says do not resolve: each is an absent fact, never a served name.
     pub names: Vec<DnsName>,
     /// The concrete change that fixes it: YAML or a command.
     pub hint: String,

@@ -158,6 +158,18 @@ fn valid_value(value: &str) -> Option<&str> {
     ok.then_some(value)
 }
 
+/// Labels (or a Service selector) as `a=b,c=d`, `(none)` when empty.
+pub fn format_labels(labels: &std::collections::BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "(none)".to_string();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

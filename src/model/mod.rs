@@ -3,7 +3,9 @@
 
 mod dns_config;
 mod dns_name;
+mod fact;
 mod finding;
+pub mod kubernetes;
 mod label_selector;
 mod not_found;
 mod provenance;
@@ -11,16 +13,19 @@ mod record;
 mod report;
 mod selection;
 mod snapshot;
+mod suggest;
 
 pub use dns_config::{
     CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
+pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
 pub use finding::{Finding, FindingId, Severity};
-pub use label_selector::{LabelSelector, SelectorError};
+pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use not_found::NotFound;
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};
 pub use selection::{Selection, Target};
-pub use snapshot::{ClusterSnapshot, CorefileSource};
+pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource};
+pub use suggest::suggest;

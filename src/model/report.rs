@@ -1,6 +1,8 @@
 //! `Report`: what one run found — the records, the names that do not exist, and notes.
 
-use super::{DnsConfig, DnsName, Finding, ObjectRef, Record};
+use std::collections::BTreeSet;
+
+use super::{DnsConfig, DnsName, Fact, Finding, ObjectRef, Record};
 
 /// How much a note matters to the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -50,14 +52,15 @@ impl Note {
     }
 }
 
-/// A name a reader would expect to resolve, which CoreDNS answers with NXDOMAIN.
+/// A name a reader would expect to resolve, which CoreDNS does not serve: the table's and the
+/// zone comments' one-line form of an absent fact.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Absent {
     /// The name.
     pub name: DnsName,
     /// The object the name belongs to.
     pub subject: ObjectRef,
-    /// Why it does not exist, in one phrase.
+    /// Why it does not exist: the fact's causes, in one phrase.
     pub reason: String,
 }
 
@@ -68,11 +71,11 @@ pub struct Scope {
     pub namespaces: Option<Vec<String>>,
     /// Named targets (`svc/NAME`, `sts/NAME`) resolved to the Services they mean; empty means
     /// every Service in scope.
-    pub services: Vec<ObjectRef>,
+    pub services: BTreeSet<ObjectRef>,
     /// Pods whose records belong to the targets (a StatefulSet's pods, a Service's endpoints).
-    pub pods: Vec<ObjectRef>,
+    pub pods: BTreeSet<ObjectRef>,
     /// StatefulSets named as targets.
-    pub stateful_sets: Vec<ObjectRef>,
+    pub stateful_sets: BTreeSet<ObjectRef>,
     /// True when targets or a label selector narrowed the output below whole namespaces.
     pub narrowed: bool,
 }
@@ -86,9 +89,11 @@ pub struct Report {
     pub records: Vec<Record>,
     /// Zone-level records (SOA, NS and glue, `dns-version`) of every zone, in canonical order.
     pub zone_records: Vec<Record>,
-    /// Names in scope that CoreDNS answers with NXDOMAIN.
+    /// Every expected name in scope, served, absent or unknown, with its causes.
+    pub facts: Vec<Fact>,
+    /// The absent facts in scope, one line each (derived from `facts`).
     pub absent: Vec<Absent>,
-    /// Names that will exist once unapplied manifests are applied (a StatefulSet's per-pod names).
+    /// Names that will exist once unapplied manifests are applied (derived from `facts`).
     pub predicted: Vec<Absent>,
     /// What breaks DNS for the objects in scope, most severe first.
     pub findings: Vec<Finding>,

@@ -4,7 +4,9 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use super::ConfigOrigin;
+use std::collections::BTreeMap;
+
+use super::{ConfigOrigin, ObjectRef};
 
 /// The Corefile text and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,4 +32,58 @@ pub struct ClusterSnapshot {
     pub pods: Vec<Pod>,
     /// The CoreDNS Corefile, when the input held it.
     pub corefile: Option<CorefileSource>,
+    /// True when `namespaces` is the cluster's complete list of the namespaces in scope (the
+    /// API answered for them); offline it is false and the engine applies the manifest rules.
+    pub namespaces_complete: bool,
+    /// What the source could not read: facts that depend on it are unknown, never findings.
+    pub gaps: Vec<Gap>,
+    /// Where each object was read (`file: document N`), when the source knows: what the engine
+    /// says about an object names it.
+    pub origins: BTreeMap<ObjectRef, String>,
+}
+
+/// A list the source could not read (forbidden by RBAC).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gap {
+    /// The resource, plural, as the API names it (`endpointslices`).
+    pub resource: GapResource,
+    /// The namespace, or `None` for a cluster-wide list.
+    pub namespace: Option<String>,
+}
+
+/// The lists whose absence changes what the engine can decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GapResource {
+    /// core/v1 services.
+    Services,
+    /// discovery.k8s.io/v1 endpointslices.
+    EndpointSlices,
+    /// apps/v1 statefulsets.
+    StatefulSets,
+    /// core/v1 pods.
+    Pods,
+    /// core/v1 namespaces.
+    Namespaces,
+}
+
+impl GapResource {
+    /// The plural resource name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapResource::Services => "services",
+            GapResource::EndpointSlices => "endpointslices",
+            GapResource::StatefulSets => "statefulsets",
+            GapResource::Pods => "pods",
+            GapResource::Namespaces => "namespaces",
+        }
+    }
+}
+
+impl ClusterSnapshot {
+    /// Whether `resource` could not be read in `namespace`.
+    pub fn gap(&self, resource: GapResource, namespace: &str) -> Option<&Gap> {
+        self.gaps.iter().find(|gap| {
+            gap.resource == resource && gap.namespace.as_deref().is_none_or(|ns| ns == namespace)
+        })
+    }
 }

@@ -22,6 +22,7 @@ pub struct Document<'a> {
     absent: Vec<AbsentView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     predicted: Vec<AbsentView>,
+    names: Vec<FactView<'a>>,
     findings: Vec<FindingView>,
     notes: &'a [Note],
 }
@@ -85,6 +86,47 @@ struct AbsentView {
     name: String,
     reason: String,
     object: ObjectView,
+}
+
+/// One expected name: `served`, `absent` or `unknown`, with the typed causes.
+#[derive(Serialize)]
+struct FactView<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    state: &'static str,
+    expectation: crate::model::Expectation,
+    causes: Vec<CauseView>,
+    objects: Vec<ObjectView>,
+}
+
+#[derive(Serialize)]
+struct CauseView {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+    objects: Vec<ObjectView>,
+}
+
+fn fact(fact: &crate::model::Fact) -> FactView<'_> {
+    FactView {
+        name: fact.name.as_str(),
+        rtype: fact.rtype.as_str(),
+        state: fact.state.as_str(),
+        expectation: fact.expectation,
+        causes: fact
+            .causes
+            .iter()
+            .map(|cause| CauseView {
+                code: cause.code(),
+                message: cause.to_string(),
+                fix: cause.fix(),
+                objects: cause.objects().iter().map(object).collect(),
+            })
+            .collect(),
+        objects: fact.objects.iter().map(object).collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -214,6 +256,7 @@ pub fn document(report: &Report) -> Document<'_> {
         zone_records,
         absent: report.absent.iter().map(absent).collect(),
         predicted: report.predicted.iter().map(absent).collect(),
+        names: report.facts.iter().map(fact).collect(),
         findings: report.findings.iter().map(finding).collect(),
         notes: &report.notes,
     }

@@ -4,7 +4,7 @@
 //! was skipped; only the target itself being unreadable stops the run.
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams};
 use kube::core::Resource;
@@ -15,7 +15,9 @@ use super::list::{classify, list_all, status_code};
 use super::{Loaded, SourceError};
 use crate::analyze::suggest;
 use crate::engine::SERVICE_NAME_LABEL;
-use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, NotFound, Note, Target};
+use crate::model::{
+    ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, NotFound, Note, Target,
+};
 
 /// Where distributions keep the Corefile, in order of preference (namespace kube-system, key
 /// `Corefile`): kubeadm, EKS, k3s and AKS use `coredns`; RKE2's Helm chart `rke2-coredns-rke2-coredns`.
@@ -33,9 +35,9 @@ pub struct LiveQuery {
     pub targets: Vec<Target>,
 }
 
-/// Where the lists of one run were read, for the notes about lists that were forbidden.
+/// Where the lists of one run were read, for the gaps of lists that were forbidden.
 struct Settle<'a> {
-    scope: &'a str,
+    namespace: Option<&'a str>,
     server: &'a str,
 }
 
@@ -47,7 +49,6 @@ pub async fn load_cluster(
     let client = &connection.client;
     let server = connection.server.as_str();
     let scope = query.namespace.as_deref();
-    let scope_text = scope.map_or_else(|| "all namespaces".to_string(), |ns| ns.to_string());
 
     let services_api: Api<Service> = namespaced_or_all(client, scope);
     let slices_api: Api<EndpointSlice> = namespaced_or_all(client, scope);
@@ -116,6 +117,7 @@ pub async fn load_cluster(
         namespace_slices,
         stateful_sets,
         pods,
+        namespaces,
         (corefiles, aks_custom, kube_dns_service, kube_dns_slices, coredns_pods),
     ) = tokio::join!(
         target_services,
@@ -125,6 +127,7 @@ pub async fn load_cluster(
         namespace_slices,
         list_all(&sts_api, &all),
         list_all(&pods_api, &all),
+        namespaces_in_scope(client, scope),
         async {
             tokio::join!(
                 corefiles,
@@ -154,45 +157,38 @@ pub async fn load_cluster(
         }
     }
     let context = Settle {
-        scope: &scope_text,
+        namespace: scope,
         server,
     };
+    let gaps = &mut snapshot.gaps;
+    let mut slices = Vec::new();
     for result in target_slices {
-        let slices = context.list(
-            result,
-            "endpointslices",
-            "records of endpoints skipped",
-            &mut notes,
-        )?;
-        snapshot.endpoint_slices.extend(slices);
+        slices.extend(context.list(result, GapResource::EndpointSlices, gaps)?);
     }
+    let mut services = Vec::new();
     if let Some(result) = namespace_services {
-        snapshot.services.extend(context.list(
-            result,
-            "services",
-            "no Service records",
-            &mut notes,
-        )?);
+        services.extend(context.list(result, GapResource::Services, gaps)?);
     }
     if let Some(result) = namespace_slices {
-        let slices = context.list(
-            result,
-            "endpointslices",
-            "records of endpoints skipped",
-            &mut notes,
-        )?;
-        snapshot.endpoint_slices.extend(slices);
+        slices.extend(context.list(result, GapResource::EndpointSlices, gaps)?);
     }
-    let stateful_sets = context.list(
-        stateful_sets,
-        "statefulsets",
-        "StatefulSet checks skipped",
-        &mut notes,
-    )?;
+    let stateful_sets = context.list(stateful_sets, GapResource::StatefulSets, gaps)?;
+    let pods = context.list(pods, GapResource::Pods, gaps)?;
+    match namespaces {
+        Ok(found) => {
+            snapshot.namespaces.extend(found);
+            snapshot.namespaces_complete = true;
+        }
+        Err(err) if status_code(&err) == Some(403) => snapshot.gaps.push(Gap {
+            resource: GapResource::Namespaces,
+            namespace: scope.map(str::to_string),
+        }),
+        Err(err) => return Err(classify(err, server)),
+    }
+    snapshot.services.extend(services);
+    snapshot.endpoint_slices.extend(slices);
     snapshot.stateful_sets.extend(stateful_sets);
-    snapshot
-        .pods
-        .extend(context.list(pods, "pods", "pod records skipped", &mut notes)?);
+    snapshot.pods.extend(pods);
 
     // Cluster DNS: everything here is optional; one note if kube-system is not readable.
     let mut dns_forbidden = false;
@@ -265,6 +261,19 @@ fn optional_part<T>(
     }
 }
 
+/// The Namespace objects of the scope: one GET for `-n`, the whole list for `-A`. Existence
+/// matters because CoreDNS serves nothing in a namespace whose object it does not see.
+async fn namespaces_in_scope(
+    client: &kube::Client,
+    scope: Option<&str>,
+) -> Result<Vec<Namespace>, kube::Error> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    match scope {
+        Some(name) => Ok(api.get_opt(name).await?.into_iter().collect()),
+        None => list_all(&api, &ListParams::default()).await,
+    }
+}
+
 fn namespaced_or_all<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
     K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
@@ -281,22 +290,24 @@ async fn optional<F: std::future::Future>(wanted: bool, future: F) -> Option<F::
 }
 
 impl Settle<'_> {
-    /// A list's items; a 403 on a resource that is not the target becomes a note saying what
-    /// was skipped, anything else fatal is an error.
+    /// A list's items; a 403 on a resource that is not the target becomes a gap (the engine
+    /// turns it into unknown facts and one note), anything else fatal is an error.
     fn list<T>(
         &self,
         result: Result<Vec<T>, kube::Error>,
-        resource: &str,
-        consequence: &str,
-        notes: &mut Vec<Note>,
+        resource: GapResource,
+        gaps: &mut Vec<Gap>,
     ) -> Result<Vec<T>, SourceError> {
         match result {
             Ok(items) => Ok(items),
             Err(err) if status_code(&err) == Some(403) => {
-                notes.push(Note::warning(format!(
-                    "cannot list {resource} in {} (forbidden): {consequence}",
-                    self.scope
-                )));
+                let gap = Gap {
+                    resource,
+                    namespace: self.namespace.map(str::to_string),
+                };
+                if !gaps.contains(&gap) {
+                    gaps.push(gap);
+                }
                 Ok(Vec::new())
             }
             Err(err) => Err(classify(err, self.server)),

@@ -3,8 +3,6 @@
 //! read are skipped quietly; an object it reads but cannot use is skipped with a note that names
 //! the file and document. Pure: text in, snapshot entries and notes out.
 
-use std::net::IpAddr;
-
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -12,8 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::SourceError;
-use crate::engine::SERVICE_NAME_LABEL;
-use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Note};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Kind, Note, ObjectRef};
 
 /// Where kubeadm, EKS and k3s keep the Corefile: namespace, name, data key.
 pub const COREDNS_CONFIGMAP: (&str, &str, &str) = ("kube-system", "coredns", "Corefile");
@@ -25,6 +24,17 @@ struct Origin<'a> {
 }
 
 impl Origin<'_> {
+    /// Records where an object was read, so that what the engine says about it names the file.
+    fn remember(&self, kind: Kind, meta: &ObjectMeta, snapshot: &mut ClusterSnapshot) {
+        if let Some(name) = meta.name.as_deref() {
+            let namespace = meta.namespace.as_deref().unwrap_or_default();
+            snapshot.origins.insert(
+                ObjectRef::new(kind, namespace, name),
+                format!("{}: document {}", self.path, self.document),
+            );
+        }
+    }
+
     fn note(&self, what: &str, why: String) -> Note {
         Note::warning(format!(
             "{}: document {}: {what}: {why}",
@@ -181,28 +191,26 @@ fn add_object(
     }
     match (api_version.as_str(), kind.as_str()) {
         ("v1", "Service") => {
-            if let Some(service) = typed::<Service>(value, "Service", origin, notes)
-                && valid_service(&service, origin, notes)
-            {
+            if let Some(service) = typed::<Service>(value, "Service", origin, notes) {
+                origin.remember(Kind::Service, &service.metadata, snapshot);
                 snapshot.services.push(service);
             }
         }
         ("discovery.k8s.io/v1", "EndpointSlice") => {
-            if let Some(slice) = typed::<EndpointSlice>(value, "EndpointSlice", origin, notes)
-                && valid_slice(&slice, origin, notes)
-            {
+            if let Some(slice) = typed::<EndpointSlice>(value, "EndpointSlice", origin, notes) {
+                origin.remember(Kind::EndpointSlice, &slice.metadata, snapshot);
                 snapshot.endpoint_slices.push(slice);
             }
         }
         ("apps/v1", "StatefulSet") => {
             if let Some(sts) = typed::<StatefulSet>(value, "StatefulSet", origin, notes) {
+                origin.remember(Kind::StatefulSet, &sts.metadata, snapshot);
                 snapshot.stateful_sets.push(sts);
             }
         }
         ("v1", "Pod") => {
-            if let Some(pod) = typed::<Pod>(value, "Pod", origin, notes)
-                && valid_pod(&pod, origin, notes)
-            {
+            if let Some(pod) = typed::<Pod>(value, "Pod", origin, notes) {
+                origin.remember(Kind::Pod, &pod.metadata, snapshot);
                 snapshot.pods.push(pod);
             }
         }
@@ -242,80 +250,6 @@ fn typed<T: DeserializeOwned>(
             None
         }
     }
-}
-
-fn label(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
-    format!(
-        "{}/{}",
-        meta.namespace.as_deref().unwrap_or_default(),
-        meta.name.as_deref().unwrap_or_default()
-    )
-}
-
-fn valid_service(service: &Service, origin: &Origin, notes: &mut Vec<Note>) -> bool {
-    let spec = service.spec.as_ref();
-    let ips = spec
-        .and_then(|s| s.cluster_ips.clone())
-        .into_iter()
-        .flatten()
-        .chain(spec.and_then(|s| s.cluster_ip.clone()));
-    for ip in ips {
-        if !ip.is_empty() && ip != "None" && ip.parse::<IpAddr>().is_err() {
-            let what = format!("Service {}", label(&service.metadata));
-            notes.push(origin.note(
-                &what,
-                format!("clusterIP {ip:?} is not an IP address; it is skipped"),
-            ));
-            return false;
-        }
-    }
-    true
-}
-
-fn valid_slice(slice: &EndpointSlice, origin: &Origin, notes: &mut Vec<Note>) -> bool {
-    let what = format!("EndpointSlice {}", label(&slice.metadata));
-    let has_label = slice
-        .metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(SERVICE_NAME_LABEL))
-        .is_some_and(|name| !name.is_empty());
-    if !has_label {
-        notes.push(origin.note(
-            &what,
-            format!(
-                "has no {SERVICE_NAME_LABEL} label, so CoreDNS ties it to no Service; it is skipped"
-            ),
-        ));
-        return false;
-    }
-    if slice.address_type != "FQDN" {
-        for address in slice.endpoints.iter().flat_map(|e| &e.addresses) {
-            if address.parse::<IpAddr>().is_err() {
-                notes.push(origin.note(
-                    &what,
-                    format!("address {address:?} is not an IP address; it is skipped"),
-                ));
-                return false;
-            }
-        }
-    }
-    true
-}
-
-fn valid_pod(pod: &Pod, origin: &Origin, notes: &mut Vec<Note>) -> bool {
-    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref());
-    if let Some(ip) = ip.filter(|ip| !ip.is_empty())
-        && ip.parse::<IpAddr>().is_err()
-    {
-        let what = format!("Pod {}", label(&pod.metadata));
-        notes.push(origin.note(
-            &what,
-            format!("podIP {ip:?} is not an IP address; it is skipped"),
-        ));
-        return false;
-    }
-    true
 }
 
 /// Keeps the Corefile of the CoreDNS ConfigMap; other ConfigMaps are not DNS configuration.
@@ -411,19 +345,17 @@ mod tests {
     }
 
     #[test]
-    fn malformed_objects_are_skipped_with_a_note() {
+    fn only_objects_that_do_not_deserialize_are_skipped() {
+        // The source validates nothing: a bad clusterIP or a missing label is the engine's to
+        // judge (one validation boundary for files and the API); a document that is not the
+        // object's type at all cannot be handed on and is skipped with a note.
         let (snapshot, notes, result) = parse(
             "apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec: {clusterIP: 10.0.0.999}\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: []\n---\napiVersion: v1\nkind: Service\nmetadata: {name: p}\nspec: {ports: \"eighty\"}\n",
         );
         assert_eq!(result.unwrap(), 3);
-        assert!(snapshot.services.is_empty() && snapshot.endpoint_slices.is_empty());
-        assert_eq!(notes.len(), 3);
-        assert!(
-            notes[0]
-                .message
-                .starts_with("in.yaml: document 1: Service team/bad")
-        );
-        assert!(notes[1].message.contains("kubernetes.io/service-name"));
-        assert!(notes[2].message.contains("document 3"));
+        assert_eq!(snapshot.services.len(), 1);
+        assert_eq!(snapshot.endpoint_slices.len(), 1);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].message.contains("document 3"));
     }
 }

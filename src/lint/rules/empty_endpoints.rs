@@ -1,122 +1,128 @@
 //! `empty-endpoints`: a Service without a single ready endpoint. A headless Service is then
 //! NXDOMAIN; a ClusterIP Service still resolves to its ClusterIP (unless `ignore empty_service`),
-//! but nothing answers behind it. The finding says which of the usual causes applies.
+//! but nothing answers behind it. The cause is the engine's (`empty_service_cause`), the same
+//! one the Service's name carries; the finding adds what the user needs to act on it.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Service;
-
-use crate::lint::context::{LintContext, format_labels, namespace_of, object_ref};
-use crate::lint::workload::{
-    is_external_name, is_headless, is_ready, pod_labels, selector, selects,
-};
-use crate::model::{Finding, FindingId, Kind, Severity};
+use crate::engine::{ServiceKind, ServiceView, empty_service_cause};
+use crate::lint::context::LintContext;
+use crate::model::{Cause, Finding, FindingId, GapResource, Severity, format_labels};
 
 /// Checks every Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for service in &ctx.snapshot.services {
+    // `noendpoints` is a choice for every Service at once: its names carry that cause.
+    if ctx.config.noendpoints {
+        return;
+    }
+    for service in ctx.services_with_endpoints() {
+        let namespace = service.object.namespace.as_str();
+        if !ctx.decidable(namespace, &[GapResource::EndpointSlices, GapResource::Pods]) {
+            continue;
+        }
         // Only a Service with a selector waits for the controller; a selector-less one without a
         // slice is broken whether or not the manifests were applied.
-        let waits_for_controller =
-            selector(service).is_some() && unapplied(ctx, namespace_of(&service.metadata));
-        if !is_external_name(service) && !waits_for_controller {
+        if service.selector.is_some() && unapplied(ctx, namespace) {
+            continue;
+        }
+        let ready = ctx
+            .index
+            .slices_of(namespace, &service.object.name)
+            .iter()
+            .any(|slice| {
+                slice
+                    .endpoints
+                    .iter()
+                    .any(|e| e.ready && !e.addresses.is_empty())
+            });
+        if !ready {
             check_one(ctx, service, findings);
         }
     }
 }
 
-fn check_one(ctx: &LintContext, service: &Service, findings: &mut Vec<Finding>) {
-    let namespace = namespace_of(&service.metadata);
-    let Some(name) = service.metadata.name.as_deref() else {
-        return;
-    };
-    let slices: Vec<_> = ctx.slices_of(namespace, name).collect();
-    let ready = slices
-        .iter()
-        .filter(|s| s.address_type != "FQDN")
-        .any(|slice| {
-            slice.endpoints.iter().any(|e| {
-                !e.addresses.is_empty()
-                    && e.conditions.as_ref().and_then(|c| c.ready) != Some(false)
-            })
-        });
-    if ready {
-        return;
-    }
-    let headless = is_headless(service);
-    let mut objects = vec![object_ref(Kind::Service, &service.metadata)];
-    let (cause, hint) = match selector(service) {
-        None if slices.is_empty() => (
+fn check_one(ctx: &LintContext, service: &ServiceView, findings: &mut Vec<Finding>) {
+    let namespace = service.object.namespace.as_str();
+    let name = service.object.name.as_str();
+    let headless = service.kind == ServiceKind::Headless;
+    let mut objects = vec![(*service.object).clone()];
+    let cause = empty_service_cause(&ctx.index, service);
+    let detail = match &cause {
+        Cause::NoSelectorNoSlices { .. } => {
             "it has no selector and no EndpointSlice: nothing publishes endpoints for it"
-                .to_string(),
-            format!(
-                "add a selector matching its pods, or create an EndpointSlice labelled kubernetes.io/service-name: {name} with the backend addresses"
-            ),
-        ),
-        _ if !slices.is_empty() && slices.iter().all(|s| s.address_type == "FQDN") => (
-            "its only EndpointSlices have addressType FQDN, which CoreDNS cannot serve".to_string(),
-            "use an ExternalName Service for a DNS name, or IPv4/IPv6 EndpointSlices for addresses"
-                .to_string(),
-        ),
-        None => (
-            "it has no selector and its EndpointSlices hold no ready address".to_string(),
-            "fix the addresses or the ready conditions of its hand-made EndpointSlices".to_string(),
-        ),
-        Some(sel) => {
-            let pods: Vec<_> = ctx.pods_in(namespace).collect();
-            let matching: Vec<_> = pods
-                .iter()
-                .filter(|p| selects(sel, &pod_labels(p)))
-                .collect();
-            if matching.is_empty() {
-                let closest = pods
-                    .iter()
-                    .map(|p| (overlap(sel, &pod_labels(p)), p))
+                .to_string()
+        }
+        Cause::SelectorMatchesNoPod { selector, .. } => {
+            let pods = ctx.index.pods_in(namespace);
+            let closest = service.selector.as_ref().and_then(|sel| {
+                pods.iter()
+                    .map(|p| (overlap(sel, &p.labels), p))
                     .filter(|(score, _)| *score > 0)
-                    .max_by_key(|(score, _)| *score);
-                let near = closest.map_or(String::new(), |(_, pod)| {
-                    format!(
-                        "; the closest are pod {}'s labels {}",
-                        pod.metadata.name.as_deref().unwrap_or_default(),
-                        format_labels(&pod_labels(pod))
-                    )
-                });
-                (
-                    format!("its selector {} matches no Pod in {namespace}{near}", format_labels(sel)),
-                    "make the Service's selector and the pod template's labels agree (`kubectl get pods --show-labels`)".to_string(),
+                    .max_by_key(|(score, _)| *score)
+            });
+            let near = closest.map_or(String::new(), |(_, pod)| {
+                format!(
+                    "; the closest are pod {}'s labels {}",
+                    pod.object.name,
+                    format_labels(&pod.labels)
                 )
-            } else if matching.iter().all(|p| !is_ready(p)) {
-                let names: Vec<&str> = matching
+            });
+            format!("its selector {selector} matches no Pod in {namespace}{near}")
+        }
+        Cause::NoEndpointSlices { .. } => {
+            let matching: Vec<_> = ctx
+                .index
+                .pods_in(namespace)
+                .iter()
+                .filter(|p| service.selects(&p.labels))
+                .collect();
+            if !matching.is_empty() && matching.iter().all(|p| !p.ready) {
+                objects.extend(matching.iter().map(|p| (*p.object).clone()));
+                let names: Vec<&str> = matching.iter().map(|p| p.object.name.as_str()).collect();
+                format!(
+                    "its selector matches {} but none is Ready",
+                    names.join(", ")
+                )
+            } else {
+                "no EndpointSlice exists for it yet".to_string()
+            }
+        }
+        _ => {
+            if service.selector.is_none() {
+                "it has no selector and its EndpointSlices hold no ready address".to_string()
+            } else {
+                let pods: Vec<_> = ctx
+                    .index
+                    .slices_of(namespace, name)
                     .iter()
-                    .filter_map(|p| p.metadata.name.as_deref())
+                    .flat_map(|s| &s.endpoints)
+                    .filter_map(|e| e.pod.as_deref().cloned())
                     .collect();
-                objects.extend(matching.iter().map(|p| object_ref(Kind::Pod, &p.metadata)));
-                (
+                let text = if pods.is_empty() {
+                    "none of its endpoints is ready".to_string()
+                } else {
+                    let names: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
                     format!(
                         "its selector matches {} but none is Ready",
                         names.join(", ")
-                    ),
-                    format!(
-                        "find out why the pods are not Ready (`kubectl -n {namespace} describe pod {}`); peers that must resolve each other before they are Ready need `publishNotReadyAddresses: true`",
-                        names.first().unwrap_or(&"")
-                    ),
-                )
-            } else if slices.is_empty() {
-                (
-                    "no EndpointSlice exists for it yet".to_string(),
-                    format!(
-                        "check the EndpointSlice controller's events: `kubectl -n {namespace} get events --field-selector involvedObject.name={name}`"
-                    ),
-                )
-            } else {
-                (
-                    "none of its endpoints is ready".to_string(),
-                    format!(
-                        "check the pods behind it: `kubectl -n {namespace} get endpointslices -l kubernetes.io/service-name={name} -o wide`"
-                    ),
-                )
+                    )
+                };
+                objects.extend(pods);
+                text
             }
         }
+    };
+    let hint = match &cause {
+        Cause::NoReadyEndpoints { .. } if service.selector.is_none() => {
+            "fix the addresses or the ready conditions of its hand-made EndpointSlices".to_string()
+        }
+        Cause::NoReadyEndpoints { .. } | Cause::NoEndpointSlices { .. } if objects.len() > 1 => {
+            format!(
+                "find out why the pods are not Ready (`kubectl -n {namespace} describe pod {}`); peers that must resolve each other before they are Ready need `publishNotReadyAddresses: true`",
+                objects[1].name
+            )
+        }
+        other => other.fix().unwrap_or_default(),
     };
     let answer = if headless {
         "CoreDNS answers NXDOMAIN for it"
@@ -125,6 +131,11 @@ fn check_one(ctx: &LintContext, service: &Service, findings: &mut Vec<Finding>) 
     } else {
         "its ClusterIP still resolves, but no pod answers behind it"
     };
+    let names = ctx
+        .service_name(name, namespace)
+        .filter(|n| !ctx.served(n))
+        .into_iter()
+        .collect();
     findings.push(Finding {
         id: FindingId::EmptyEndpoints,
         severity: if headless {
@@ -132,19 +143,19 @@ fn check_one(ctx: &LintContext, service: &Service, findings: &mut Vec<Finding>) 
         } else {
             Severity::Warning
         },
-        message: format!("Service {name} has no ready endpoint because {cause}; {answer}"),
+        message: format!("Service {name} has no ready endpoint because {detail}; {answer}"),
         objects,
-        names: ctx.service_name(name, namespace).into_iter().collect(),
+        names,
         hint,
     });
 }
 
 /// Manifests that were never applied: the namespace has no EndpointSlice and no Pod with a
-/// status. Their StatefulSets' names are predicted instead (see `predict`); an empty-endpoints
-/// error on every Service would be noise.
+/// status. Their StatefulSets' names are predicted instead; an empty-endpoints error on every
+/// Service would be noise.
 fn unapplied(ctx: &LintContext, namespace: &str) -> bool {
-    let has_live_pods = ctx.pods_in(namespace).any(|p| p.status.is_some());
-    !ctx.has_slices(namespace) && !has_live_pods
+    let has_live_pods = ctx.index.pods_in(namespace).iter().any(|p| p.has_status);
+    !ctx.view.namespaces_with_slices.contains(namespace) && !has_live_pods
 }
 
 /// How many of the selector's key/value pairs the labels share (and keys, at half weight).

@@ -4,25 +4,21 @@
 
 use std::net::IpAddr;
 
-use crate::lint::context::{LintContext, namespace_of, object_ref};
-use crate::lint::workload::is_external_name;
-use crate::model::{DnsName, Finding, FindingId, Kind, Severity};
+use crate::engine::ServiceKind;
+use crate::lint::context::LintContext;
+use crate::model::{DnsName, Finding, FindingId, Severity};
 
 /// Checks every ExternalName Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for service in &ctx.snapshot.services {
-        if !is_external_name(service) {
-            continue;
-        }
-        let namespace = namespace_of(&service.metadata);
-        let Some(name) = service.metadata.name.as_deref() else {
+    for service in &ctx.view.services {
+        let ServiceKind::ExternalName(target) = &service.kind else {
             continue;
         };
-        let target = service
-            .spec
-            .as_ref()
-            .and_then(|s| s.external_name.as_deref())
-            .unwrap_or_default();
+        let namespace = service.object.namespace.as_str();
+        if !ctx.view.namespace_exposed(ctx.config, namespace) {
+            continue;
+        }
+        let name = service.object.name.as_str();
         let trimmed = target.trim_end_matches('.');
         let owner = ctx.service_name(name, namespace);
         let (message, hint) = if trimmed.parse::<IpAddr>().is_ok() {
@@ -45,7 +41,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
                 .forward_zones()
                 .any(|zone| target_name.is_within(zone))
         {
-            let resolves = target_resolves(ctx, &target_name);
+            let resolves = ctx.served(&target_name);
             let outcome = if resolves {
                 "CoreDNS answers it itself, so the alias works only while that target exists"
             } else {
@@ -65,20 +61,9 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             id: FindingId::ExternalNameTarget,
             severity: Severity::Warning,
             message,
-            objects: vec![object_ref(Kind::Service, &service.metadata)],
-            names: owner.into_iter().collect(),
+            objects: vec![(*service.object).clone()],
+            names: owner.into_iter().filter(|o| !ctx.served(o)).collect(),
             hint,
         });
     }
-}
-
-/// Whether an in-zone name names an existing Service (`<svc>.<ns>.svc.<zone>`).
-fn target_resolves(ctx: &LintContext, target: &DnsName) -> bool {
-    let labels: Vec<&str> = target.labels().collect();
-    ctx.config.forward_zones().any(|zone| {
-        let depth = zone.label_count();
-        labels.len() == depth + 3
-            && labels[2] == "svc"
-            && ctx.service(labels[1], labels[0]).is_some()
-    })
 }

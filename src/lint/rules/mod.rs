@@ -5,6 +5,7 @@ pub mod externalname_target;
 pub mod missing_hostname;
 pub mod negative_cache;
 pub mod not_ready_endpoints;
+pub mod peer_names;
 pub mod second_headless_service;
 pub mod service_name_mismatch;
 pub mod unnamed_port;

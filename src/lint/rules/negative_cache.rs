@@ -37,7 +37,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             "the Corefile's cache plugin caches NXDOMAIN answers for {zone} for up to {seconds} s: a name looked up before its pod was Ready keeps failing for up to {seconds} s after it starts to resolve"
         ),
         objects: vec![subject],
-        names: vec![zone.clone()],
+        names: Vec::new(),
         hint: format!(
             "stop caching denials for the cluster zone, as recent kubeadm does:\ncache 30 {{\n    disable denial {}\n}}",
             zone.as_str().trim_end_matches('.')

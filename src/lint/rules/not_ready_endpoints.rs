@@ -1,94 +1,63 @@
-//! `not-ready-endpoints`: endpoints whose `conditions.ready` is false are left out of every name,
-//! SRV record and PTR. For peers that must find each other before they are Ready (a database or
-//! broker bootstrapping its cluster) this is a deadlock, which `publishNotReadyAddresses: true`
-//! breaks. The old `service.alpha.kubernetes.io/tolerate-unready-endpoints` annotation was only
-//! read by the Endpoints controller and has no effect on EndpointSlices, hence on CoreDNS.
+//! `not-ready-endpoints`: endpoints whose `conditions.ready` is false are left out of every
+//! answer, so their names do not exist. Read from the facts: the absent endpoint names whose
+//! cause is a not-ready endpoint. Peer names of a StatefulSet are reported by `peer-names-absent`
+//! instead, with the StatefulSet's bootstrap in view. Also flags the retired tolerate-unready
+//! annotation, which the EndpointSlice controller never reads.
 
-use crate::engine::dashed_endpoint_address;
-use crate::lint::context::{LintContext, object_ref};
-use crate::lint::workload::{is_headless, service_name};
-use crate::model::{DnsName, Finding, FindingId, Kind, ObjectRef, Severity};
-
-const TOLERATE_UNREADY: &str = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
+use crate::lint::context::{LintContext, join_names};
+use crate::model::kubernetes::TOLERATE_UNREADY_ANNOTATION;
+use crate::model::{
+    Cause, DnsName, Expectation, FactState, Finding, FindingId, GapResource, ObjectRef, Severity,
+};
 
 /// Checks every Service.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for (service, namespace, name) in ctx.services_with_endpoints() {
+    for service in ctx.services_with_endpoints() {
+        let namespace = service.object.namespace.as_str();
+        let name = service.object.name.as_str();
+        if !ctx.decidable(namespace, &[GapResource::EndpointSlices]) {
+            continue;
+        }
         let mut names: Vec<DnsName> = Vec::new();
         let mut pods: Vec<ObjectRef> = Vec::new();
-        for slice in ctx.slices_of(namespace, name) {
-            for endpoint in &slice.endpoints {
-                if endpoint.conditions.as_ref().and_then(|c| c.ready) != Some(false) {
-                    continue;
-                }
-                for address in &endpoint.addresses {
-                    let label = endpoint
-                        .hostname
-                        .clone()
-                        .filter(|h| !h.is_empty())
-                        .unwrap_or_else(|| dashed_endpoint_address(address));
-                    names.extend(ctx.endpoint_name(&label, name, namespace));
-                }
-                if let Some(target) = endpoint
-                    .target_ref
-                    .as_ref()
-                    .filter(|t| t.kind.as_deref() == Some("Pod"))
-                {
-                    pods.push(ObjectRef::new(
-                        Kind::Pod,
-                        target.namespace.as_deref().unwrap_or(namespace),
-                        target.name.as_deref().unwrap_or_default(),
-                    ));
+        for fact in ctx.facts_about(&service.object) {
+            if fact.state != FactState::Absent || fact.expectation != Expectation::Endpoint {
+                continue;
+            }
+            for cause in &fact.causes {
+                if let Cause::EndpointNotReady { pod, .. } = cause {
+                    names.push(fact.name.clone());
+                    pods.extend(pod.iter().cloned());
                 }
             }
         }
         names.sort();
         names.dedup();
-        let annotated = service
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(TOLERATE_UNREADY))
-            .is_some_and(|v| v == "true");
-        let publishes = service
-            .spec
-            .as_ref()
-            .and_then(|s| s.publish_not_ready_addresses)
-            .unwrap_or(false);
+        pods.sort();
+        pods.dedup();
+        let annotated = service.tolerate_unready_annotation;
         // Nothing to report unless endpoints are excluded or a useless annotation is relied on.
-        let relies_on_annotation = annotated && !publishes;
+        let relies_on_annotation = annotated && !service.publish_not_ready;
         if names.is_empty() && !relies_on_annotation {
             continue;
         }
         let mut message = if names.is_empty() {
             format!(
-                "Service {name} relies on the {TOLERATE_UNREADY} annotation, which no longer has any effect"
+                "Service {name} relies on the {TOLERATE_UNREADY_ANNOTATION} annotation, which no longer has any effect"
             )
         } else {
-            let shown: Vec<&str> = names.iter().take(3).map(DnsName::as_str).collect();
-            let more = if names.len() > 3 {
-                format!(" and {} more", names.len() - 3)
-            } else {
-                String::new()
-            };
             format!(
-                "{} endpoint address(es) of Service {name} are not ready, so CoreDNS leaves {}{more} out of every answer",
+                "{} endpoint address(es) of Service {name} are not ready, so CoreDNS leaves {} out of every answer",
                 names.len(),
-                shown.join(", ")
+                join_names(&names)
             )
         };
-        let governs_sts = ctx
-            .stateful_sets_in(namespace)
-            .any(|sts| service_name(sts) == Some(name));
-        if !names.is_empty() && is_headless(service) && governs_sts {
-            message.push_str("; a StatefulSet whose peers must resolve each other before they turn Ready (cluster bootstrap) waits forever");
-        }
         if annotated && !names.is_empty() {
             message.push_str(&format!(
-                "; its {TOLERATE_UNREADY} annotation no longer works (only the retired Endpoints controller read it)"
+                "; its {TOLERATE_UNREADY_ANNOTATION} annotation no longer works (only the retired Endpoints controller read it)"
             ));
         }
-        let mut objects = vec![object_ref(Kind::Service, &service.metadata)];
+        let mut objects = vec![(*service.object).clone()];
         objects.extend(pods);
         findings.push(Finding {
             id: FindingId::NotReadyEndpoints,
@@ -98,7 +67,11 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             names,
             hint: format!(
                 "if peers must find each other before they are Ready, publish them anyway: `kubectl -n {namespace} patch service {name} -p '{{\"spec\":{{\"publishNotReadyAddresses\":true}}}}'`{}",
-                if annotated { format!(" and remove the {TOLERATE_UNREADY} annotation") } else { String::new() }
+                if annotated {
+                    format!(" and remove the {TOLERATE_UNREADY_ANNOTATION} annotation")
+                } else {
+                    String::new()
+                }
             ),
         });
     }

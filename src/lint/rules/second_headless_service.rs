@@ -1,59 +1,63 @@
 //! `second-headless-service`: a Pod with a hostname selected by two headless Services gets its
 //! `<hostname>.<service>` name only under the Service its `spec.subdomain` names; under the other
-//! it is reachable only by its dashed-IP name.
+//! it is reachable only by its dashed-IP name. Read from the facts: an absent hostname name
+//! whose cause is the subdomain, while the same Pod's hostname name is served elsewhere.
 
 use std::collections::BTreeMap;
 
-use crate::lint::context::{LintContext, namespace_of, object_ref};
-use crate::lint::workload::{hostname_and_subdomain, is_headless, pod_labels, selector, selects};
-use crate::model::{Finding, FindingId, Kind, ObjectRef, Severity};
+use crate::lint::context::LintContext;
+use crate::model::{
+    Cause, DnsName, Expectation, FactState, Finding, FindingId, GapResource, Kind, ObjectRef,
+    Severity,
+};
 
 /// Checks every Pod that sets a hostname.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    // (subdomain Service, other Service) → pods.
-    let mut groups: BTreeMap<(ObjectRef, ObjectRef), Vec<ObjectRef>> = BTreeMap::new();
-    let mut hostnames: BTreeMap<ObjectRef, String> = BTreeMap::new();
-    for pod in &ctx.snapshot.pods {
-        let (Some(hostname), Some(subdomain)) = hostname_and_subdomain(pod) else {
+    // (subdomain Service, other Service) → (pods, names that do not resolve).
+    let mut groups: BTreeMap<(ObjectRef, ObjectRef), (Vec<ObjectRef>, Vec<DnsName>)> =
+        BTreeMap::new();
+    for pod in &ctx.view.pods {
+        let (Some(_), Some(subdomain)) = (&pod.hostname, &pod.subdomain) else {
             continue;
         };
-        let namespace = namespace_of(&pod.metadata);
-        let labels = pod_labels(pod);
-        let selecting: Vec<_> = ctx
-            .services_in(namespace)
-            .filter(|svc| {
-                is_headless(svc)
-                    && selector(svc).is_some_and(|sel| !sel.is_empty() && selects(sel, &labels))
-            })
-            .collect();
-        if selecting.len() < 2
-            || !selecting
-                .iter()
-                .any(|svc| svc.metadata.name.as_deref() == Some(subdomain))
+        let namespace = pod.object.namespace.as_str();
+        if !ctx.decidable(namespace, &[GapResource::EndpointSlices]) {
+            continue;
+        }
+        let named = ObjectRef::new(Kind::Service, namespace, subdomain);
+        let served_there = ctx.facts_about(&pod.object).iter().any(|f| {
+            f.state == FactState::Served
+                && f.expectation >= Expectation::PodHostname
+                && f.objects.contains(&named)
+        });
+        if !served_there
+            || !ctx
+                .index
+                .service(namespace, subdomain)
+                .is_some_and(|s| s.is_headless())
         {
             continue;
         }
-        let pod_ref = object_ref(Kind::Pod, &pod.metadata);
-        hostnames.insert(pod_ref.clone(), hostname.to_string());
-        for other in selecting
-            .iter()
-            .filter(|svc| svc.metadata.name.as_deref() != Some(subdomain))
-        {
-            let key = (
-                ObjectRef::new(Kind::Service, namespace, subdomain),
-                object_ref(Kind::Service, &other.metadata),
-            );
-            groups.entry(key).or_default().push(pod_ref.clone());
+        for fact in ctx.facts_about(&pod.object) {
+            if fact.state != FactState::Absent || fact.expectation != Expectation::PodHostname {
+                continue;
+            }
+            if !fact
+                .causes
+                .iter()
+                .any(|c| matches!(c, Cause::SubdomainMismatch { .. }))
+            {
+                continue;
+            }
+            let Some(other) = fact.objects.iter().find(|o| o.kind == Kind::Service) else {
+                continue;
+            };
+            let entry = groups.entry((named.clone(), other.clone())).or_default();
+            entry.0.push((*pod.object).clone());
+            entry.1.push(fact.name.clone());
         }
     }
-    for ((named, other), pods) in groups {
-        let names: Vec<_> = pods
-            .iter()
-            .filter_map(|pod| {
-                let hostname = hostnames.get(pod)?;
-                ctx.endpoint_name(hostname, &other.name, &other.namespace)
-            })
-            .collect();
+    for ((named, other), (pods, names)) in groups {
         let pod_names: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
         findings.push(Finding {
             id: FindingId::SecondHeadlessService,
@@ -64,7 +68,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
                 named.name,
                 other.name,
                 named.name,
-                names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                names.iter().map(DnsName::as_str).collect::<Vec<_>>().join(", ")
             ),
             objects: [vec![other.clone(), named.clone()], pods].concat(),
             names,

@@ -3,85 +3,73 @@
 //! creation) matches no Service that has them as endpoints, the EndpointSlice controller sets no
 //! hostname (`ShouldSetHostname`), and `<pod>.<serviceName>.<ns>.svc` never exists.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Service;
+use std::collections::BTreeMap;
 
-use crate::lint::context::{LintContext, format_labels, namespace_of, object_ref};
-use crate::lint::workload::{
-    governing_candidates, is_external_name, is_headless, pod_names, selector, selects,
-    service_name, template_labels,
-};
-use crate::model::{Finding, FindingId, Kind, Severity};
+use crate::engine::{ServiceKind, ServiceView, StatefulSetView};
+use crate::lint::context::{LintContext, join_names};
+use crate::model::{Expectation, Finding, FindingId, GapResource, Severity, format_labels};
 
 /// Checks every StatefulSet.
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    for sts in &ctx.snapshot.stateful_sets {
-        check_one(ctx, sts, findings);
+    for sts in &ctx.view.stateful_sets {
+        if ctx.decidable(&sts.object.namespace, &[GapResource::Services]) {
+            check_one(ctx, sts, findings);
+        }
     }
 }
 
-fn check_one(ctx: &LintContext, sts: &StatefulSet, findings: &mut Vec<Finding>) {
-    let namespace = namespace_of(&sts.metadata);
-    let name = sts.metadata.name.as_deref().unwrap_or_default();
-    let Some(governing) = service_name(sts) else {
+fn check_one(ctx: &LintContext, sts: &StatefulSetView, findings: &mut Vec<Finding>) {
+    let namespace = sts.object.namespace.as_str();
+    let name = sts.object.name.as_str();
+    let Some(governing) = sts.service_name.as_deref() else {
         return;
     };
-    let labels = template_labels(sts);
-    let service = ctx.service(namespace, governing);
-    // The pods' names resolve only if the Service has them as endpoints: the controller sets
-    // the hostname for any Service the subdomain names, and CoreDNS serves endpoint names under
-    // every Service — so a ClusterIP Service still gives per-pod names, but not the peer list.
-    let (problem, pods_resolve) = match service {
-        None => (format!("names no Service in namespace {namespace}"), false),
-        Some(svc) if is_external_name(svc) => (
-            format!("names Service {governing}, which is an ExternalName Service"),
-            false,
+    let labels = &sts.template_labels;
+    let service = ctx.index.service(namespace, governing);
+    let problem = match service {
+        None => format!("names no Service in namespace {namespace}"),
+        Some(svc) if matches!(svc.kind, ServiceKind::ExternalName(_)) => {
+            format!("names Service {governing}, which is an ExternalName Service")
+        }
+        Some(svc) if !svc.is_headless() => format!(
+            "names Service {governing}, which is not headless: {governing} resolves to its ClusterIP instead of to each pod and its SRV records name the Service, so peers cannot discover each other through it"
         ),
-        Some(svc) if !is_headless(svc) => (
-            format!(
-                "names Service {governing}, which is not headless: {governing} resolves to its ClusterIP instead of to each pod and its SRV records name the Service, so peers cannot discover each other through it"
+        Some(svc) => match &svc.selector {
+            None => format!(
+                "names Service {governing}, which has no selector, so no EndpointSlice lists the StatefulSet's pods"
             ),
-            selector(svc).is_some_and(|sel| selects(sel, &labels)),
-        ),
-        Some(svc) => match selector(svc) {
-            None => (
-                format!(
-                    "names Service {governing}, which has no selector, so no EndpointSlice lists the StatefulSet's pods"
-                ),
-                false,
-            ),
-            Some(sel) if !selects(sel, &labels) => (
-                format!(
-                    "names Service {governing}, whose selector {} does not select the StatefulSet's pods (labels {})",
-                    format_labels(sel),
-                    format_labels(&labels)
-                ),
-                false,
+            Some(sel) if !svc.selects(labels) => format!(
+                "names Service {governing}, whose selector {} does not select the StatefulSet's pods (labels {})",
+                format_labels(sel),
+                format_labels(labels)
             ),
             Some(_) => return,
         },
     };
-    let names: Vec<_> = pod_names(sts)
-        .iter()
-        .filter_map(|pod| ctx.endpoint_name(pod, governing, namespace))
+    // The peer names are facts: absent ones are listed; with a ClusterIP Service selecting the
+    // pods they resolve as endpoint names (CoreDNS serves those under any Service).
+    let absent: Vec<_> = ctx
+        .absent_about(&sts.object, Expectation::StatefulSetPeer)
+        .map(|f| f.name.clone())
         .collect();
-    let candidates: Vec<&Service> = governing_candidates(ctx, sts)
-        .into_iter()
-        .filter(|svc| svc.metadata.name.as_deref() != Some(governing))
-        .collect();
-    let meant = candidates
-        .first()
-        .and_then(|svc| svc.metadata.name.as_deref());
-    let shown: Vec<String> = names.iter().take(3).map(ToString::to_string).collect();
-    let more = if names.len() > 3 { ", …" } else { "" };
-    let consequence = if pods_resolve {
-        format!(
-            "{}{more} resolve only as endpoint names, which the DNS spec does not promise for non-headless Services",
-            shown.join(", ")
-        )
+    let consequence = if absent.is_empty() {
+        "its pods' names resolve only as endpoint names, which the DNS spec does not promise for non-headless Services".to_string()
     } else {
-        format!("{}{more} do not resolve", shown.join(", "))
+        format!("{} do not resolve", join_names(&absent))
     };
+    let candidates: Vec<&ServiceView> = ctx
+        .index
+        .services_in(namespace)
+        .iter()
+        .copied()
+        .filter(|svc| {
+            svc.object.name != governing
+                && svc.is_headless()
+                && svc.selector.as_ref().is_some_and(|sel| !sel.is_empty())
+                && svc.selects(labels)
+        })
+        .collect();
+    let meant = candidates.first().map(|svc| svc.object.name.as_str());
     let mut message =
         format!("StatefulSet {name}'s serviceName {governing:?} {problem}; {consequence}");
     if let Some(meant) = meant {
@@ -89,20 +77,16 @@ fn check_one(ctx: &LintContext, sts: &StatefulSet, findings: &mut Vec<Finding>) 
             "; the headless Service {meant} selects these pods and was probably meant"
         ));
     }
-    let mut objects = vec![object_ref(Kind::StatefulSet, &sts.metadata)];
-    objects.extend(service.map(|svc| object_ref(Kind::Service, &svc.metadata)));
-    objects.extend(
-        candidates
-            .iter()
-            .map(|svc| object_ref(Kind::Service, &svc.metadata)),
-    );
+    let mut objects = vec![(*sts.object).clone()];
+    objects.extend(service.map(|svc| (*svc.object).clone()));
+    objects.extend(candidates.iter().map(|svc| (*svc.object).clone()));
     findings.push(Finding {
         id: FindingId::ServiceNameMismatch,
         severity: Severity::Error,
         message,
         objects,
-        names,
-        hint: hint(namespace, name, governing, meant, &labels),
+        names: absent,
+        hint: hint(namespace, name, governing, meant, labels),
     });
 }
 
@@ -111,7 +95,7 @@ fn hint(
     sts: &str,
     governing: &str,
     meant: Option<&str>,
-    labels: &std::collections::BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
 ) -> String {
     let selector: String = labels
         .iter()

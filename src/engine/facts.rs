@@ -1,0 +1,525 @@
+//! Facts: every name a user could expect for the objects, decided once. A name is `served` iff
+//! the record set holds a record at it — so the facts can never contradict the records — and
+//! otherwise `absent` with the causes read from the views, or `unknown` when a list the decision
+//! needs could not be read. Names are built in the primary zone, the one users type.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::endpoint_name::endpoint_label;
+use super::view::{PodView, ServiceKind, ServiceView, StatefulSetView};
+use super::{Ctx, Denied};
+use crate::model::{
+    Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
+    Record, RecordType, format_labels,
+};
+
+/// Decides every fact.
+pub fn decide(
+    ctx: &Ctx,
+    snapshot: &ClusterSnapshot,
+    records: &[Record],
+    denied: &[Denied],
+) -> Vec<Fact> {
+    let Some(zone) = ctx.config.primary_zone() else {
+        return Vec::new();
+    };
+    let served: HashSet<&DnsName> = records.iter().map(|r| &r.owner).collect();
+    let mut facts = Facts {
+        ctx,
+        snapshot,
+        zone,
+        served,
+        by_name: BTreeMap::new(),
+    };
+    for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
+        facts.add(
+            denial.name.clone(),
+            RecordType::A,
+            Expectation::Service,
+            vec![(*denial.subject).clone()],
+            vec![denial.cause.clone()],
+        );
+    }
+    for hidden in &ctx.view.hidden {
+        if hidden.object.kind == Kind::Service
+            && let Ok(name) =
+                zone.prepend_all(&[&hidden.object.name, &hidden.object.namespace, "svc"])
+        {
+            facts.add(
+                name,
+                RecordType::A,
+                Expectation::Service,
+                vec![hidden.object.clone()],
+                vec![hidden.cause.clone()],
+            );
+        }
+    }
+    for service in &ctx.view.services {
+        facts.service(service);
+    }
+    for pod in &ctx.view.pods {
+        facts.pod_hostnames(pod);
+    }
+    for sts in &ctx.view.stateful_sets {
+        facts.stateful_set(sts);
+    }
+    facts.by_name.into_values().collect()
+}
+
+/// A decisive cause (the Corefile hides the object) makes the name absent whatever could not be
+/// read; otherwise an unreadable list makes it unknown, and the causes inferred from the
+/// missing list (no EndpointSlice, no Service) are dropped: they would be false claims.
+fn settle(fact: &mut Fact) {
+    if fact.state == FactState::Served {
+        return;
+    }
+    let decisive = fact.causes.iter().any(|c| {
+        matches!(
+            c,
+            Cause::NamespaceNotServed { .. }
+                | Cause::NamespaceMissing { .. }
+                | Cause::FilteredByLabels { .. }
+                | Cause::InvalidObject { .. }
+                | Cause::NoEndpointsOption
+        )
+    });
+    let forbidden = fact
+        .causes
+        .iter()
+        .any(|c| matches!(c, Cause::ListForbidden { .. }));
+    if decisive {
+        fact.causes
+            .retain(|c| !matches!(c, Cause::ListForbidden { .. }));
+        fact.state = FactState::Absent;
+    } else if forbidden {
+        fact.causes
+            .retain(|c| matches!(c, Cause::ListForbidden { .. }));
+        fact.state = FactState::Unknown;
+    }
+}
+
+struct Facts<'a, 'c> {
+    ctx: &'c Ctx<'a>,
+    snapshot: &'c ClusterSnapshot,
+    zone: &'c DnsName,
+    served: HashSet<&'c DnsName>,
+    by_name: BTreeMap<DnsName, Fact>,
+}
+
+impl Facts<'_, '_> {
+    /// Adds or merges one expected name. The state comes from the records alone; causes that
+    /// rest on an unreadable list turn an absent name into an unknown one.
+    fn add(
+        &mut self,
+        name: DnsName,
+        rtype: RecordType,
+        expectation: Expectation,
+        objects: Vec<ObjectRef>,
+        causes: Vec<Cause>,
+    ) {
+        let served = self.served.contains(&name);
+        let fact = self.by_name.entry(name.clone()).or_insert_with(|| Fact {
+            name,
+            rtype,
+            state: if served {
+                FactState::Served
+            } else {
+                FactState::Absent
+            },
+            causes: Vec::new(),
+            expectation,
+            objects: Vec::new(),
+        });
+        // A more specific expectation wins (a peer name is also an endpoint name).
+        fact.expectation = fact.expectation.max(expectation);
+        for object in objects {
+            if !fact.objects.contains(&object) {
+                fact.objects.push(object);
+            }
+        }
+        for cause in causes {
+            // A served name keeps only what explains it (publishNotReadyAddresses).
+            if served && !matches!(cause, Cause::PublishedNotReady { .. }) {
+                continue;
+            }
+            if !fact.causes.contains(&cause) {
+                fact.causes.push(cause);
+            }
+        }
+        settle(fact);
+    }
+
+    fn forbidden(&self, resource: GapResource, namespace: &str) -> Option<Cause> {
+        self.snapshot
+            .gap(resource, namespace)
+            .map(|gap| Cause::ListForbidden {
+                resource: gap.resource.as_str().to_string(),
+                namespace: gap.namespace.clone(),
+            })
+    }
+
+    fn service_name(&self, service: &str, namespace: &str) -> Option<DnsName> {
+        self.zone.prepend_all(&[service, namespace, "svc"]).ok()
+    }
+
+    /// The Service name, its named ports' SRV names and every endpoint's own name.
+    fn service(&mut self, service: &ServiceView) {
+        let object = (*service.object).clone();
+        let namespace = object.namespace.as_str();
+        let Some(name) = self.service_name(&object.name, namespace) else {
+            return;
+        };
+        let hidden = self
+            .ctx
+            .view
+            .namespace_hidden_by(self.ctx.config, namespace);
+        let slices_forbidden = self.forbidden(GapResource::EndpointSlices, namespace);
+        let needs_slices = service.is_headless() || self.ctx.config.ignore_empty_service;
+        let mut service_causes: Vec<Cause> = hidden.iter().cloned().collect();
+        if needs_slices && !matches!(service.kind, ServiceKind::ExternalName(_)) {
+            service_causes.extend(slices_forbidden.clone());
+        }
+        if service.is_headless() && !self.served.contains(&name) {
+            service_causes.extend(self.not_ready_causes(service));
+        }
+        let rtype = match service.kind {
+            ServiceKind::ExternalName(_) => RecordType::Cname,
+            _ => RecordType::A,
+        };
+        self.add(
+            name.clone(),
+            rtype,
+            Expectation::Service,
+            vec![object.clone()],
+            service_causes.clone(),
+        );
+        if matches!(service.kind, ServiceKind::ExternalName(_)) {
+            return;
+        }
+        // A port's SRV name is absent for the same reasons as the Service's own name.
+        let inherited: Vec<Cause> = self
+            .by_name
+            .get(&name)
+            .map(|f| f.causes.clone())
+            .unwrap_or_default();
+        for port in service.ports.iter().filter(|p| !p.name.is_empty()) {
+            let Ok(owner) =
+                name.prepend_all(&[&format!("_{}", port.name), &format!("_{}", port.protocol)])
+            else {
+                continue;
+            };
+            let mut causes = inherited.clone();
+            if !self.served.contains(&owner) && self.served.contains(&name) {
+                // Served Service name, no SRV under this port: its slices do not carry it.
+                causes.extend(slices_forbidden.clone());
+            }
+            self.add(
+                owner,
+                RecordType::Srv,
+                Expectation::PortSrv,
+                vec![object.clone()],
+                causes,
+            );
+        }
+        if self.ctx.config.noendpoints {
+            return;
+        }
+        for slice in self.ctx.index.slices_of(namespace, &object.name) {
+            for endpoint in &slice.endpoints {
+                for address in &endpoint.addresses {
+                    let label =
+                        endpoint_label(endpoint, address, self.ctx.config.endpoint_pod_names);
+                    let Ok(endpoint_name) = name.prepend(&label) else {
+                        continue;
+                    };
+                    let pod = endpoint.pod.as_deref().cloned();
+                    let pod_view = pod
+                        .as_ref()
+                        .and_then(|p| self.ctx.index.pod(&p.namespace, &p.name));
+                    let mut causes: Vec<Cause> = hidden.iter().cloned().collect();
+                    if !endpoint.ready {
+                        causes.push(Cause::EndpointNotReady {
+                            pod: pod.clone(),
+                            address: address.text.to_string(),
+                            terminating: endpoint.terminating,
+                            ready_condition: pod_view.and_then(|p| p.ready_condition.clone()),
+                        });
+                    } else if service.publish_not_ready && pod_view.is_some_and(|p| !p.ready) {
+                        causes.push(Cause::PublishedNotReady { pod: pod.clone() });
+                    }
+                    if self.ctx.config.ignore_empty_service && !self.served.contains(&name) {
+                        causes.push(Cause::IgnoreEmptyService {
+                            service: object.clone(),
+                        });
+                    }
+                    let mut objects = vec![object.clone(), (*slice.object).clone()];
+                    objects.extend(pod);
+                    self.add(
+                        endpoint_name,
+                        RecordType::A,
+                        Expectation::Endpoint,
+                        objects,
+                        causes,
+                    );
+                }
+            }
+        }
+    }
+
+    /// The not-ready endpoints of a Service, as causes.
+    fn not_ready_causes(&self, service: &ServiceView) -> Vec<Cause> {
+        let mut causes = Vec::new();
+        for slice in self
+            .ctx
+            .index
+            .slices_of(&service.object.namespace, &service.object.name)
+        {
+            for endpoint in slice.endpoints.iter().filter(|e| !e.ready) {
+                for address in &endpoint.addresses {
+                    let pod = endpoint.pod.as_deref().cloned();
+                    let ready_condition = pod
+                        .as_ref()
+                        .and_then(|p| self.ctx.index.pod(&p.namespace, &p.name))
+                        .and_then(|p| p.ready_condition.clone());
+                    causes.push(Cause::EndpointNotReady {
+                        pod,
+                        address: address.text.to_string(),
+                        terminating: endpoint.terminating,
+                        ready_condition,
+                    });
+                }
+            }
+        }
+        causes
+    }
+
+    /// `<hostname>.<service>` for a Pod that sets a hostname, under every headless Service that
+    /// selects it and under the Service its subdomain names.
+    fn pod_hostnames(&mut self, pod: &PodView) {
+        let Some(hostname) = pod.hostname.as_deref() else {
+            return;
+        };
+        let namespace = pod.object.namespace.as_str();
+        let services: Vec<&ServiceView> = self
+            .ctx
+            .index
+            .services_in(namespace)
+            .iter()
+            .copied()
+            .filter(|svc| {
+                !matches!(svc.kind, ServiceKind::ExternalName(_))
+                    && (svc.is_headless() || pod.subdomain.as_deref() == Some(&svc.object.name))
+                    && (svc.selects(&pod.labels)
+                        || !self
+                            .ctx
+                            .index
+                            .endpoints_of_pod(namespace, &svc.object.name, &pod.object.name)
+                            .is_empty())
+            })
+            .collect();
+        for service in services {
+            let Some(name) = self
+                .service_name(&service.object.name, namespace)
+                .and_then(|svc| svc.prepend(hostname).ok())
+            else {
+                continue;
+            };
+            let causes = self.pod_causes(pod, service, hostname);
+            self.add(
+                name,
+                RecordType::A,
+                Expectation::PodHostname,
+                vec![(*pod.object).clone(), (*service.object).clone()],
+                causes,
+            );
+        }
+    }
+
+    /// Why `<label>.<service>` is not served for an existing Pod (empty when it is).
+    fn pod_causes(&self, pod: &PodView, service: &ServiceView, label: &str) -> Vec<Cause> {
+        let namespace = pod.object.namespace.as_str();
+        let service_name = service.object.name.as_str();
+        let pod_ref = (*pod.object).clone();
+        let mut causes: Vec<Cause> = self
+            .ctx
+            .view
+            .namespace_hidden_by(self.ctx.config, namespace)
+            .into_iter()
+            .collect();
+        if self.ctx.config.noendpoints {
+            causes.push(Cause::NoEndpointsOption);
+            return causes;
+        }
+        let endpoints = self
+            .ctx
+            .index
+            .endpoints_of_pod(namespace, service_name, &pod.object.name);
+        if endpoints.is_empty() {
+            if let Some(cause) = self.forbidden(GapResource::EndpointSlices, namespace) {
+                causes.push(cause);
+            } else if !pod.ready && !service.publish_not_ready {
+                causes.push(Cause::PodNotReady {
+                    pod: pod_ref,
+                    ready_condition: pod.ready_condition.clone(),
+                });
+            } else {
+                causes.push(Cause::PodNotInSlices {
+                    pod: pod_ref,
+                    service: (*service.object).clone(),
+                });
+            }
+            return causes;
+        }
+        for (slice, endpoint) in endpoints {
+            let named = endpoint.hostname.as_deref() == Some(label)
+                || (endpoint.hostname.is_none()
+                    && self.ctx.config.endpoint_pod_names
+                    && endpoint.target_name.as_deref() == Some(label));
+            if !named {
+                // The most fundamental cause first: even the controller sets a hostname only
+                // for a Pod with spec.hostname whose subdomain is the Service (ShouldSetHostname).
+                if pod.hostname.is_none() {
+                    causes.push(Cause::NoHostname {
+                        pod: pod_ref.clone(),
+                    });
+                } else if pod.subdomain.as_deref() != Some(service_name) {
+                    causes.push(Cause::SubdomainMismatch {
+                        pod: pod_ref.clone(),
+                        subdomain: pod.subdomain.clone(),
+                        service: service_name.to_string(),
+                    });
+                } else if slice.managed_by.as_deref()
+                    != Some(crate::model::kubernetes::ENDPOINTSLICE_CONTROLLER)
+                {
+                    causes.push(Cause::SliceSetsNoHostname {
+                        slice: (*slice.object).clone(),
+                        managed_by: slice.managed_by.clone(),
+                    });
+                }
+            } else if !endpoint.ready {
+                for address in &endpoint.addresses {
+                    causes.push(Cause::EndpointNotReady {
+                        pod: Some(pod_ref.clone()),
+                        address: address.text.to_string(),
+                        terminating: endpoint.terminating,
+                        ready_condition: pod.ready_condition.clone(),
+                    });
+                }
+            }
+        }
+        causes
+    }
+
+    /// `<sts>-<ordinal>.<serviceName>…` for every replica `spec.replicas` asks for.
+    fn stateful_set(&mut self, sts: &StatefulSetView) {
+        let Some(governing) = sts.service_name.as_deref() else {
+            return;
+        };
+        let namespace = sts.object.namespace.as_str();
+        let Some(service_name) = self.service_name(governing, namespace) else {
+            return;
+        };
+        let sts_ref = (*sts.object).clone();
+        let service_ref = ObjectRef::new(Kind::Service, namespace, governing);
+        let service = self.ctx.index.service(namespace, governing);
+        let pods: Vec<(String, Option<&PodView>)> = sts
+            .pod_names()
+            .map(|pod| {
+                let view = self.ctx.index.pod(namespace, &pod);
+                (pod, view)
+            })
+            .collect();
+        let applied = self.applied(namespace);
+        for (ordinal, (pod_name, pod)) in pods.iter().enumerate() {
+            let Ok(name) = service_name.prepend(pod_name) else {
+                continue;
+            };
+            let pod_ref = ObjectRef::new(Kind::Pod, namespace, pod_name);
+            let mut causes: Vec<Cause> = self
+                .ctx
+                .view
+                .namespace_hidden_by(self.ctx.config, namespace)
+                .into_iter()
+                .collect();
+            match service {
+                None => {
+                    if let Some(cause) = self.forbidden(GapResource::Services, namespace) {
+                        causes.push(cause);
+                    } else if let Some(hidden) = self
+                        .ctx
+                        .view
+                        .hidden
+                        .iter()
+                        .find(|h| h.object == service_ref)
+                    {
+                        causes.push(hidden.cause.clone());
+                    } else {
+                        causes.push(Cause::ServiceMissing {
+                            service: service_ref.clone(),
+                        });
+                    }
+                }
+                Some(svc) if matches!(svc.kind, ServiceKind::ExternalName(_)) => {
+                    causes.push(Cause::ServiceIsExternalName {
+                        service: service_ref.clone(),
+                    });
+                }
+                Some(svc) if !svc.selects(&sts.template_labels) => {
+                    causes.push(Cause::SelectorMismatch {
+                        service: service_ref.clone(),
+                        selector: svc.selector.as_ref().map(format_labels),
+                        labels: format_labels(&sts.template_labels),
+                    });
+                }
+                Some(svc) => match pod {
+                    Some(pod) => causes.extend(self.pod_causes(pod, svc, pod_name)),
+                    None if !applied => causes.push(Cause::NotApplied {
+                        stateful_set: sts_ref.clone(),
+                    }),
+                    None => {
+                        if let Some(cause) = self.forbidden(GapResource::Pods, namespace) {
+                            causes.push(cause);
+                        } else {
+                            let waiting_on = sts
+                                .ordered_ready
+                                .then(|| {
+                                    pods[..ordinal]
+                                        .iter()
+                                        .find(|(_, p)| p.is_none_or(|p| !p.ready))
+                                        .map(|(name, _)| name.clone())
+                                })
+                                .flatten();
+                            causes.push(Cause::PodNotCreated {
+                                pod: pod_ref.clone(),
+                                waiting_on,
+                            });
+                        }
+                    }
+                },
+            }
+            self.add(
+                name,
+                RecordType::A,
+                Expectation::StatefulSetPeer,
+                vec![sts_ref.clone(), pod_ref, service_ref.clone()],
+                causes,
+            );
+        }
+    }
+
+    /// Whether a namespace's manifests were applied: it has an EndpointSlice or a Pod with a
+    /// status. Offline manifests of a workload never applied have neither.
+    fn applied(&self, namespace: &str) -> bool {
+        self.snapshot.namespaces_complete
+            || self.ctx.view.namespaces_with_slices.contains(namespace)
+            || self
+                .ctx
+                .index
+                .pods_in(namespace)
+                .iter()
+                .any(|p| p.has_status)
+            || self
+                .forbidden(GapResource::EndpointSlices, namespace)
+                .is_some()
+    }
+}

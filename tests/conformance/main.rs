@@ -14,7 +14,7 @@ use std::process::Command;
 
 use dnsrecords::analyze;
 use dnsrecords::corefile;
-use dnsrecords::model::{ClusterSnapshot, DnsConfig, LabelSelector, Report, Selection};
+use dnsrecords::model::{ClusterSnapshot, DnsConfig, FactState, LabelSelector, Report, Selection};
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
 
@@ -52,10 +52,14 @@ struct Case {
     records: String,
     #[serde(default)]
     absent: Vec<String>,
-    /// `<id> <subject>` per finding (e.g. `service-name-mismatch sts/streaming/kafka`); when
-    /// present, the findings must be exactly these.
+    /// `<severity>[<id>] <subject>` per finding (e.g. `error[service-name-mismatch]
+    /// sts/streaming/kafka`): the findings must be exactly these; none listed means none.
     #[serde(default)]
-    findings: Option<Vec<String>>,
+    findings: Vec<String>,
+    /// `<name> <state>: <cause-code>, …` per expected name that is not served; when present,
+    /// exactly these (absent and unknown names with their causes' codes).
+    #[serde(default)]
+    names: Option<Vec<String>>,
     /// Names predicted for StatefulSets whose manifests were never applied; when present, exactly these.
     #[serde(default)]
     predicted: Option<Vec<String>>,
@@ -187,14 +191,15 @@ fn check_case(path: &Path) -> Result<(), Error> {
     for name in actual_absent.difference(&expected_absent) {
         problems.push_str(&format!("  unexpectedly NXDOMAIN:    {name}\n"));
     }
-    if let Some(expected_findings) = &case.findings {
-        let expected: BTreeSet<String> = expected_findings.iter().map(|f| normalize(f)).collect();
+    {
+        let expected: BTreeSet<String> = case.findings.iter().map(|f| normalize(f)).collect();
         let actual: BTreeSet<String> = report
             .findings
             .iter()
             .map(|f| {
                 format!(
-                    "{} {}",
+                    "{}[{}] {}",
+                    f.severity,
                     f.id,
                     f.objects
                         .first()
@@ -210,6 +215,31 @@ fn check_case(path: &Path) -> Result<(), Error> {
             problems.push_str(&format!("  finding unexpected: {finding}\n"));
         }
     }
+    if let Some(expected_names) = &case.names {
+        let expected: BTreeSet<String> = expected_names.iter().map(|n| normalize(n)).collect();
+        let actual: BTreeSet<String> = report
+            .facts
+            .iter()
+            .filter(|f| f.state != FactState::Served)
+            .filter(|f| !with_base || !f.name.as_str().ends_with(".kube-system.svc.cluster.local."))
+            .map(|f| {
+                let codes: Vec<&str> = f.causes.iter().map(|c| c.code()).collect();
+                normalize(&format!(
+                    "{} {}: {}",
+                    f.name,
+                    f.state.as_str(),
+                    codes.join(", ")
+                ))
+            })
+            .collect();
+        for name in expected.difference(&actual) {
+            problems.push_str(&format!("  name missing:    {name}\n"));
+        }
+        for name in actual.difference(&expected) {
+            problems.push_str(&format!("  name unexpected: {name}\n"));
+        }
+    }
+    problems.push_str(&contradictions(&report));
     if let Some(expected_predicted) = &case.predicted {
         let expected: BTreeSet<String> = expected_predicted.iter().map(|n| normalize(n)).collect();
         let actual: BTreeSet<String> = report
@@ -233,6 +263,56 @@ fn check_case(path: &Path) -> Result<(), Error> {
     }
     check_zone_loads(&report)?;
     Ok(())
+}
+
+/// What no report may say: a finding claiming a name absent that the records serve or that is
+/// no absent fact, a fact whose state disagrees with the records, a finding about an object
+/// the Corefile hides.
+fn contradictions(report: &Report) -> String {
+    let mut problems = String::new();
+    let served: BTreeSet<&str> = report.records.iter().map(|r| r.owner.as_str()).collect();
+    for fact in &report.facts {
+        let in_records = served.contains(fact.name.as_str());
+        if in_records != (fact.state == FactState::Served) {
+            problems.push_str(&format!(
+                "  contradiction: {} is {} but the records {} it\n",
+                fact.name,
+                fact.state.as_str(),
+                if in_records { "serve" } else { "do not serve" }
+            ));
+        }
+    }
+    for finding in &report.findings {
+        for name in &finding.names {
+            let fact = report.facts.iter().find(|f| f.name == *name);
+            if served.contains(name.as_str()) || fact.is_none_or(|f| f.state == FactState::Served) {
+                problems.push_str(&format!(
+                    "  contradiction: {} says {name} does not resolve, but it is served or no fact\n",
+                    finding.id
+                ));
+            }
+        }
+        if let Some(subject) = finding.objects.first()
+            && subject.kind != dnsrecords::model::Kind::ConfigMap
+        {
+            let hidden = report.facts.iter().any(|f| {
+                f.objects.first() == Some(subject)
+                    && f.causes.iter().any(|c| {
+                        matches!(
+                            c.code(),
+                            "namespace-not-served" | "namespace-missing" | "filtered-by-labels"
+                        )
+                    })
+            });
+            if hidden {
+                problems.push_str(&format!(
+                    "  contradiction: {} is about {subject}, which the Corefile hides\n",
+                    finding.id
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// Every `$ORIGIN` section of the zone rendering must load in BIND's zone checker.

@@ -131,8 +131,9 @@ fn headless_service_without_ready_endpoints_is_reported_as_nxdomain() {
         "{stdout}"
     );
     assert!(
-        stdout
-            .contains("NXDOMAIN db.x.svc.cluster.local. (headless Service with no EndpointSlices)"),
+        stdout.contains(
+            "NXDOMAIN db.x.svc.cluster.local. (Service db has no selector and no EndpointSlice)"
+        ),
         "{stdout}"
     );
     assert!(
@@ -226,7 +227,7 @@ endpoints: [{addresses: [10.0.0.1]}]
     assert!(stdout.contains("web.x.svc.cluster.local."), "{stdout}");
     assert!(
         stdout.contains(
-            "warning: -: document 2: Service x/bad: clusterIP \"10.96.0.300\" is not an IP address"
+            "warning: -: document 2: Service x/bad: spec.clusterIPs \"10.96.0.300\" is not an IP address; the API server would refuse it, so it is skipped"
         ),
         "{stdout}"
     );

@@ -191,7 +191,7 @@ fn forbidden_lists_become_notes_not_failures() {
     );
     assert!(
         out.contains(
-            "warning: cannot list statefulsets in cache (forbidden): StatefulSet checks skipped"
+            "warning: cannot list statefulsets in cache (forbidden): StatefulSet peer names and checks skipped"
         ),
         "{out}"
     );
@@ -390,4 +390,78 @@ fn findings_are_the_same_live_and_offline() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(live.contains("warning[not-ready-endpoints]"), "{live}");
     assert!(!live.contains("error["), "{live}");
+}
+
+/// What could not be read is unknown, never a finding: with each list of the namespace
+/// forbidden in turn, the Kafka example (a StatefulSet whose serviceName names no Service) keeps
+/// only the findings that do not rest on that list, the names that do are `unknown` with a
+/// `list-forbidden` cause, and one note says what was skipped.
+#[test]
+fn forbidden_lists_make_names_unknown_and_silence_their_findings() {
+    let root = crate::support::root();
+    let kafka = root.join("examples/kafka-servicename-mismatch.yaml");
+    let dns = root.join(CLUSTER_DNS);
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "services",
+            &["kafka-0.kafka.streaming.svc.cluster.local."],
+            &[],
+        ),
+        (
+            "endpointslices",
+            &["kafka-headless.streaming.svc.cluster.local."],
+            &["service-name-mismatch"],
+        ),
+        (
+            "pods",
+            &[],
+            &["not-ready-endpoints", "service-name-mismatch"],
+        ),
+        (
+            "statefulsets",
+            &[],
+            &["missing-hostname", "not-ready-endpoints"],
+        ),
+    ];
+    for (resource, unknown, expected_findings) in cases {
+        let api = ApiServer::start(
+            &[kafka.as_path(), dns.as_path()],
+            ServerOptions {
+                forbidden: vec![(resource.to_string(), Some("streaming".to_string()))],
+                ..ServerOptions::default()
+            },
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+        let (code, out, stderr) = run(&kubeconfig, &["-n", "streaming", "-o", "json"]);
+        assert!(code == Some(0) || code == Some(1), "{resource}: {stderr}");
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let mut findings: Vec<&str> = doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        findings.sort();
+        findings.dedup();
+        assert_eq!(findings, expected_findings, "{resource} forbidden");
+        for name in unknown {
+            let fact = doc["names"]
+                .as_array()
+                .expect("names")
+                .iter()
+                .find(|f| f["name"] == *name)
+                .unwrap_or_else(|| panic!("{resource}: no fact for {name}"));
+            assert_eq!(fact["state"], "unknown", "{resource}: {fact}");
+            assert_eq!(
+                fact["causes"][0]["code"], "list-forbidden",
+                "{resource}: {fact}"
+            );
+        }
+        let notes = doc["notes"].to_string();
+        assert!(
+            notes.contains(&format!("cannot list {resource} in streaming (forbidden)")),
+            "{resource}: {notes}"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{BufWriter, ErrorKind};
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("__complete") {
         let stdout = std::io::stdout();
+        // Completion prints nothing on failure: the shell would show it as a candidate.
         let _ = cli::complete(&args[1..], &mut stdout.lock());
         return ExitCode::SUCCESS;
     }
@@ -22,25 +23,26 @@ fn main() -> ExitCode {
     let exit = match cli::run(&cli, &mut out) {
         Ok(exit) => exit,
         // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(CliError::Io(err)) if err.kind() == ErrorKind::BrokenPipe => Exit::Success,
+        Err(err) if err.is_broken_pipe() => Exit::Success,
         Err(err) => {
             report(&err);
             err.exit()
         }
     };
-    ExitCode::from(u8::try_from(exit.code()).unwrap_or(1))
+    ExitCode::from(exit.code())
 }
 
-#[allow(clippy::print_stderr)]
+/// `error: MESSAGE[: DETAIL]` and `  hint: HINT` on stderr. A closed stderr is ignored: there is
+/// nowhere left to say anything, and the exit code still tells.
 fn report(err: &CliError) {
     let mut message = err.to_string();
-    let mut cause = std::error::Error::source(err);
-    while let Some(inner) = cause {
-        message.push_str(&format!(": {inner}"));
-        cause = inner.source();
+    if let Some(detail) = err.detail() {
+        message.push_str(": ");
+        message.push_str(&detail);
     }
-    eprintln!("error: {message}");
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {message}");
     if let Some(hint) = err.hint() {
-        eprintln!("  hint: {hint}");
+        let _ = writeln!(stderr, "  hint: {hint}");
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line flags, named and behaving as kubectl's wherever kubectl has the same flag.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
@@ -128,11 +129,100 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
-    /// How long to wait for each server answer (e.g. 1s, 2m); 0 waits forever.
-    #[arg(long, value_name = "DURATION", default_value = "0")]
-    pub request_timeout: String,
+    /// How long to wait for the server's answer to each request (e.g. 30s, 1m, 2h; a bare
+    /// number is seconds); 0 waits forever.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// How long connecting to the server (TCP and TLS handshake) may take; 0 waits forever. A
+    /// shorter --request-timeout bounds it too.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
 
     /// Don't check the server's certificate. Insecure: use only against test clusters.
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
+}
+
+/// Parses a duration as kubectl's `--request-timeout` does: a bare whole number is seconds,
+/// anything else is Go's duration syntax — numbers (decimals allowed) each with a unit `h`, `m`,
+/// `s`, `ms`, `us` (or `µs`) or `ns`, e.g. `30s`, `1m`, `1h30m`, `1.5s`. Negative values are
+/// refused.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || {
+        format!(
+            "invalid duration {text:?}: use a whole number of seconds, or numbers with a unit (h, m, s, ms, us, ns), e.g. 30s, 1m, 2h30m"
+        )
+    };
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map(Duration::from_secs).map_err(|_| invalid());
+    }
+    let mut rest = text.strip_prefix('+').unwrap_or(text);
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_end);
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        let seconds_per_unit = match unit {
+            "ns" => 1e-9,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(invalid()),
+        };
+        // `str::parse::<f64>` would also take "inf" or "1e3"; only digits and one dot get here.
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return Err(invalid());
+        }
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        let part = Duration::try_from_secs_f64(value * seconds_per_unit).map_err(|_| invalid())?;
+        total = total.checked_add(part).ok_or_else(invalid)?;
+        rest = next;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_as_kubectl_parses_them() {
+        let ok = |text: &str| parse_duration(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok("0"), Duration::ZERO);
+        assert_eq!(ok("30"), Duration::from_secs(30));
+        assert_eq!(ok("30s"), Duration::from_secs(30));
+        assert_eq!(ok("1m"), Duration::from_secs(60));
+        assert_eq!(ok("2h"), Duration::from_secs(7200));
+        assert_eq!(ok("1h30m"), Duration::from_secs(5400));
+        assert_eq!(ok("500ms"), Duration::from_millis(500));
+        assert_eq!(ok("1.5s"), Duration::from_millis(1500));
+        assert_eq!(ok("0s"), Duration::ZERO);
+        assert_eq!(ok("+10s"), Duration::from_secs(10));
+        assert_eq!(ok("10\u{b5}s"), Duration::from_micros(10));
+        assert_eq!(ok("7ns"), Duration::from_nanos(7));
+    }
+
+    #[test]
+    fn other_text_is_refused_with_the_syntax() {
+        for text in [
+            "", "soon", "5d", "-1s", "1.5", "s", ".s", "1..5s", "1e3s", "inf",
+        ] {
+            let err = parse_duration(text).expect_err(text);
+            assert!(
+                err.starts_with(&format!("invalid duration {text:?}: use a whole number")),
+                "{err}"
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::analyze::SelectionError;
 use crate::corefile::CorefileError;
-use crate::model::{ConfigOrigin, SelectorError};
+use crate::model::{ConfigOrigin, InvalidName, SelectorError};
 use crate::source::{SourceError, TargetError};
 
 use super::exit::Exit;
@@ -11,9 +11,9 @@ use super::exit::Exit;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CliError {
-    /// Reading the input failed.
+    /// Reading the input failed (boxed: the source errors hold kube's, which are large).
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Source(Box<SourceError>),
     /// The Corefile is invalid.
     #[error("corefile from {origin}: {error}")]
     Corefile {
@@ -37,15 +37,15 @@ pub enum CliError {
     /// A positional argument is not a target.
     #[error(transparent)]
     Target(#[from] TargetError),
+    /// `-n` is not a namespace name.
+    #[error(transparent)]
+    InvalidName(#[from] InvalidName),
     /// `-l` does not parse.
     #[error(transparent)]
     Selector(#[from] SelectorError),
     /// `--cluster-domain` is not a domain name.
     #[error("--cluster-domain {0:?} is not a valid domain name")]
     ClusterDomain(String),
-    /// `--request-timeout` does not parse.
-    #[error("--request-timeout: {0}")]
-    Timeout(String),
     /// `-f` and the live source were both asked for.
     #[error("-f reads manifests and cannot be combined with {0}")]
     FilesAndCluster(&'static str),
@@ -57,30 +57,24 @@ pub enum CliError {
     Io(#[source] std::io::Error),
 }
 
+impl From<SourceError> for CliError {
+    fn from(err: SourceError) -> Self {
+        CliError::Source(Box::new(err))
+    }
+}
+
 impl CliError {
     /// The exit code for this failure.
     pub fn exit(&self) -> Exit {
         match self {
-            CliError::Source(err) => match err {
-                SourceError::Read { .. }
-                | SourceError::Syntax { .. }
-                | SourceError::Empty { .. } => Exit::Input,
-                SourceError::Kubeconfig { .. } | SourceError::NoConfiguration => Exit::Kubeconfig,
-                SourceError::Unauthorized { .. } => Exit::Unauthorized,
-                SourceError::Forbidden { .. } => Exit::Forbidden,
-                SourceError::NotFound(_) => Exit::NotFound,
-                SourceError::Unreachable { .. } => Exit::Unreachable,
-                SourceError::Tls { .. } => Exit::Tls,
-                SourceError::Timeout { .. } => Exit::Timeout,
-                SourceError::Api { .. } => Exit::ServerError,
-            },
+            CliError::Source(err) => source_exit(err),
             CliError::Corefile { .. } | CliError::CorefileRead { .. } => Exit::Corefile,
             CliError::Selection(SelectionError::NotFound(_)) => Exit::NotFound,
             CliError::Selection(_)
             | CliError::Target(_)
+            | CliError::InvalidName(_)
             | CliError::Selector(_)
             | CliError::ClusterDomain(_)
-            | CliError::Timeout(_)
             | CliError::FilesAndCluster(_) => Exit::Usage,
             CliError::Runtime(_) => Exit::Io,
             CliError::Io(_) => Exit::Io,
@@ -100,17 +94,77 @@ impl CliError {
             CliError::Selection(SelectionError::TargetsNeedOneNamespace) => {
                 Some("name one namespace with -n instead of -A".to_string())
             }
-            CliError::Target(_) => Some("use svc/NAME, sts/NAME or a Service NAME".to_string()),
+            CliError::Target(err) => Some(err.hint()),
+            CliError::InvalidName(err) => Some(err.kind.rule()),
             CliError::Selector(_) => {
                 Some("use kubectl's syntax, e.g. -l app=redis,tier!=cache".to_string())
             }
             CliError::ClusterDomain(_) => Some("e.g. --cluster-domain cluster.local".to_string()),
-            CliError::Timeout(_) => Some("e.g. --request-timeout 10s".to_string()),
             CliError::FilesAndCluster(_) => {
                 Some("drop -f to read the live cluster, or drop the connection flags".to_string())
             }
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
+    }
+
+    /// The underlying cause worth printing after the message (`: Connection reset by peer`),
+    /// or `None` when the message says it all. Never the whole chain: kube's errors repeat
+    /// their cause in their own text, so printing every link says the same thing three times.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            CliError::Source(err) => err.detail(),
+            CliError::CorefileRead { source, .. }
+            | CliError::Runtime(source)
+            | CliError::Io(source) => Some(source.to_string()),
+            CliError::Corefile { .. }
+            | CliError::Selection(_)
+            | CliError::Target(_)
+            | CliError::InvalidName(_)
+            | CliError::Selector(_)
+            | CliError::ClusterDomain(_)
+            | CliError::FilesAndCluster(_) => None,
+        }
+    }
+
+    /// Whether this is the output being closed by its reader (`| head`): then nothing is
+    /// wrong. Only the output's own error counts — a broken pipe on the way to the API
+    /// server is a dropped connection. The whole chain is walked, as ripgrep does, because
+    /// the JSON renderer's `io::Error` wraps a `serde_json::Error` that hides the pipe's.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            CliError::Io(err) => {
+                crate::source::io_kinds(err).any(|kind| kind == std::io::ErrorKind::BrokenPipe)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn source_exit(err: &SourceError) -> Exit {
+    match err {
+        SourceError::Read { .. } | SourceError::Syntax { .. } | SourceError::Empty { .. } => {
+            Exit::Input
+        }
+        SourceError::KubeconfigRead { .. }
+        | SourceError::Kubeconfig { .. }
+        | SourceError::InCluster { .. }
+        | SourceError::NoConfiguration
+        | SourceError::NoCurrentContext { .. }
+        | SourceError::UnknownEntry { .. } => Exit::Kubeconfig,
+        SourceError::InvalidName(_) | SourceError::ContextNamespace { .. } => Exit::Usage,
+        SourceError::Unauthorized { .. } => Exit::Unauthorized,
+        SourceError::Forbidden { .. } => Exit::Forbidden,
+        SourceError::NotFound(_) => Exit::NotFound,
+        SourceError::Refused { .. } => Exit::Refused,
+        SourceError::Unreachable { .. } => Exit::Unreachable,
+        SourceError::Dropped { .. } => Exit::Dropped,
+        SourceError::Tls { .. } => Exit::Tls,
+        SourceError::ConnectTimeout { .. } | SourceError::Timeout { .. } => Exit::Timeout,
+        SourceError::ExecPlugin { .. } => Exit::ExecPlugin,
+        SourceError::ClientConfig { .. } => Exit::ClientConfig,
+        SourceError::Api { .. }
+        | SourceError::MalformedResponse { .. }
+        | SourceError::Request { .. } => Exit::ServerError,
     }
 }

@@ -16,11 +16,12 @@ pub use exit::Exit;
 
 use std::io::Write;
 
-use crate::analyze::analyze;
+use crate::analyze::{SelectionError, analyze};
 use crate::corefile;
 use crate::model::Severity;
 use crate::model::{
-    ConfigOrigin, DnsConfig, DnsName, LabelSelector, Note, Selection, is_reverse_zone,
+    ConfigOrigin, DnsConfig, DnsName, LabelSelector, NameKind, Note, Selection, is_reverse_zone,
+    validate_name,
 };
 use crate::render::{self, Format, RenderOptions};
 use crate::source::{self, Loaded};
@@ -28,11 +29,20 @@ use crate::source::{self, Loaded};
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     let color = color::decide(cli.color);
+    // Everything typed is checked before a file is read or a connection made: a name the API
+    // server would refuse never reaches a request path, and a usage error is not hidden behind
+    // a kubeconfig or network one.
+    if cli.all_namespaces && !cli.targets.is_empty() {
+        return Err(CliError::Selection(SelectionError::TargetsNeedOneNamespace));
+    }
     let targets = cli
         .targets
         .iter()
         .map(|t| source::parse_target(t))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(namespace) = &cli.namespace {
+        validate_name(NameKind::Namespace, namespace)?;
+    }
     let selector = cli
         .selector
         .as_deref()
@@ -114,13 +124,14 @@ fn connection_flag(cli: &Cli) -> Option<&'static str> {
 
 /// Reads the live cluster: the namespace is `-n`, else the context's, else `default`.
 fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loaded), CliError> {
-    let request_timeout = source::parse_timeout(&cli.request_timeout).map_err(CliError::Timeout)?;
     let options = source::ConnectOptions {
         kubeconfig: cli.kubeconfig.clone(),
         context: cli.context.clone(),
         cluster: cli.cluster.clone(),
         user: cli.user.clone(),
-        request_timeout: Some(request_timeout),
+        namespace: cli.namespace.clone(),
+        request_timeout: Some(cli.request_timeout),
+        connect_timeout: Some(cli.connect_timeout),
         insecure_skip_tls_verify: cli.insecure_skip_tls_verify,
     };
     // One thread is plenty: every request is in flight at once and the CPU work is the engine's.
@@ -130,19 +141,12 @@ fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loa
         .map_err(CliError::Runtime)?;
     runtime.block_on(async {
         let connection = source::connect(&options).await?;
-        let namespace = cli
-            .namespace
-            .clone()
-            .unwrap_or_else(|| connection.namespace.clone());
+        // `-n` when given, else the context's: connect has checked whichever it is.
+        let namespace = connection.namespace.clone();
         let query = source::LiveQuery {
             namespace: (!cli.all_namespaces).then(|| namespace.clone()),
             targets: targets.to_vec(),
         };
-        if cli.all_namespaces && !targets.is_empty() {
-            return Err(CliError::Selection(
-                crate::analyze::SelectionError::TargetsNeedOneNamespace,
-            ));
-        }
         let loaded = source::load_cluster(&connection, &query).await?;
         Ok((namespace, loaded))
     })

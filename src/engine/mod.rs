@@ -13,7 +13,6 @@ mod index;
 mod pod;
 mod ptr;
 mod srv;
-mod validate;
 mod view;
 
 use std::net::IpAddr;
@@ -24,7 +23,6 @@ pub use headless::empty_service_cause;
 pub use index::Index;
 pub use ptr::reverse_name;
 pub use srv::weight as srv_weight;
-pub use validate::{dns1035_label, dns1123_label, dns1123_subdomain};
 pub use view::{
     AddressView, ClusterView, EndpointView, Hidden, PodView, PortView, ServiceKind, ServiceView,
     SliceView, StatefulSetView,

@@ -13,14 +13,18 @@ use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::validate::{dns1035_label, dns1123_label, dns1123_subdomain};
 use crate::model::kubernetes::{
     BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
 };
 use crate::model::{
-    Cause, ClusterSnapshot, DnsConfig, GapResource, Kind, NamespaceFilter, Note, ObjectRef,
-    ReadyCondition,
+    Cause, ClusterSnapshot, DnsConfig, GapResource, Kind, NameKind, NamespaceFilter, Note,
+    ObjectRef, ReadyCondition, validate_name,
 };
+
+/// The problem with `value` under the API server's rule for `kind`, as a phrase.
+fn name_rule(kind: NameKind, value: &str) -> Result<(), String> {
+    validate_name(kind, value).map_err(|invalid| invalid.problem.to_string())
+}
 
 /// What a Service is, as far as DNS is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,16 +387,16 @@ fn namespace_of(meta: &ObjectMeta) -> &str {
 fn checked_ref(
     kind: Kind,
     meta: &ObjectMeta,
-    name_rule: fn(&str) -> Result<(), String>,
+    name_kind: NameKind,
     notes: &mut Vec<Note>,
     hidden: &mut Vec<Hidden>,
 ) -> Option<Arc<ObjectRef>> {
     let name = meta.name.as_deref()?;
     let namespace = namespace_of(meta);
     let object = ObjectRef::new(kind, namespace, name);
-    let problem = dns1123_label(namespace)
+    let problem = name_rule(NameKind::Namespace, namespace)
         .map_err(|p| ("metadata.namespace", namespace, p))
-        .and_then(|()| name_rule(name).map_err(|p| ("metadata.name", name, p)));
+        .and_then(|()| name_rule(name_kind, name).map_err(|p| ("metadata.name", name, p)));
     match problem {
         Ok(()) => Some(Arc::new(object)),
         Err((field, value, problem)) => {
@@ -443,7 +447,7 @@ fn service_view(
     let object = checked_ref(
         Kind::Service,
         &service.metadata,
-        dns1035_label,
+        NameKind::Service,
         notes,
         hidden,
     )?;
@@ -486,7 +490,7 @@ fn service_view(
     for port in spec.ports.iter().flatten() {
         let name = port.name.clone().unwrap_or_default();
         if !name.is_empty()
-            && let Err(problem) = dns1123_label(&name)
+            && let Err(problem) = name_rule(NameKind::PortName, &name)
         {
             reject(
                 (*object).clone(),
@@ -547,7 +551,7 @@ fn slice_view(
     let object = checked_ref(
         Kind::EndpointSlice,
         &slice.metadata,
-        dns1123_subdomain,
+        NameKind::EndpointSlice,
         notes,
         hidden,
     )?;
@@ -575,7 +579,7 @@ fn slice_view(
     let managed_by = labels.and_then(|l| l.get(MANAGED_BY_LABEL)).cloned();
     for port in slice.ports.iter().flatten() {
         if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty())
-            && let Err(problem) = dns1123_label(name)
+            && let Err(problem) = name_rule(NameKind::PortName, name)
         {
             reject(
                 (*object).clone(),
@@ -589,7 +593,7 @@ fn slice_view(
     }
     for hostname in slice.endpoints.iter().filter_map(|e| e.hostname.as_deref()) {
         if !hostname.is_empty()
-            && let Err(problem) = dns1123_label(hostname)
+            && let Err(problem) = name_rule(NameKind::Hostname, hostname)
         {
             reject(
                 (*object).clone(),
@@ -672,13 +676,7 @@ fn slice_view(
 
 fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
     let mut hidden = Vec::new();
-    let object = checked_ref(
-        Kind::Pod,
-        &pod.metadata,
-        dns1123_subdomain,
-        notes,
-        &mut hidden,
-    )?;
+    let object = checked_ref(Kind::Pod, &pod.metadata, NameKind::Pod, notes, &mut hidden)?;
     let spec = pod.spec.as_ref();
     let hostname = spec
         .and_then(|s| s.hostname.clone())
@@ -686,9 +684,12 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
     let subdomain = spec
         .and_then(|s| s.subdomain.clone())
         .filter(|h| !h.is_empty());
-    for (field, value) in [("spec.hostname", &hostname), ("spec.subdomain", &subdomain)] {
+    for (field, kind, value) in [
+        ("spec.hostname", NameKind::Hostname, &hostname),
+        ("spec.subdomain", NameKind::Subdomain, &subdomain),
+    ] {
         if let Some(value) = value
-            && let Err(problem) = dns1123_label(value)
+            && let Err(problem) = name_rule(kind, value)
         {
             reject(
                 (*object).clone(),
@@ -757,7 +758,7 @@ fn stateful_set_view(sts: &StatefulSet, notes: &mut Vec<Note>) -> Option<Statefu
     let object = checked_ref(
         Kind::StatefulSet,
         &sts.metadata,
-        dns1123_subdomain,
+        NameKind::StatefulSet,
         notes,
         &mut hidden,
     )?;

@@ -10,13 +10,14 @@ use kube::api::{Api, ListParams};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
 
-use super::kubeconfig::Connection;
+use super::kubeconfig::{Connection, RequestContext};
 use super::list::{classify, list_all, status_code};
 use super::{Loaded, SourceError};
 use crate::analyze::suggest;
 use crate::engine::SERVICE_NAME_LABEL;
 use crate::model::{
-    ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, NotFound, Note, Target,
+    ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, NameKind,
+    NotFound, Note, Target, validate_name,
 };
 
 /// Where distributions keep the Corefile, in order of preference (namespace kube-system, key
@@ -38,7 +39,7 @@ pub struct LiveQuery {
 /// Where the lists of one run were read, for the gaps of lists that were forbidden.
 struct Settle<'a> {
     namespace: Option<&'a str>,
-    server: &'a str,
+    server: &'a RequestContext,
 }
 
 /// Fetches the snapshot for `query` in one concurrent round trip.
@@ -46,8 +47,9 @@ pub async fn load_cluster(
     connection: &Connection,
     query: &LiveQuery,
 ) -> Result<Loaded, SourceError> {
+    check_names(query)?;
     let client = &connection.client;
-    let server = connection.server.as_str();
+    let server = &connection.context;
     let scope = query.namespace.as_deref();
 
     let services_api: Api<Service> = namespaced_or_all(client, scope);
@@ -245,11 +247,27 @@ pub async fn load_cluster(
     Ok(Loaded { snapshot, notes })
 }
 
+/// Every string that goes into a request path must be a name the API server could hold: the
+/// CLI checks them earlier for a clear error, this keeps any other caller from building a path
+/// out of `kube-system/secrets/x?y=`.
+fn check_names(query: &LiveQuery) -> Result<(), InvalidName> {
+    if let Some(namespace) = &query.namespace {
+        validate_name(NameKind::Namespace, namespace)?;
+    }
+    for target in &query.targets {
+        match target {
+            Target::Service(name) => validate_name(NameKind::Service, name)?,
+            Target::StatefulSet(name) => validate_name(NameKind::StatefulSet, name)?,
+        }
+    }
+    Ok(())
+}
+
 /// A list that may be forbidden without stopping the run: forbidden gives no items.
 fn optional_part<T>(
     result: Result<Vec<T>, kube::Error>,
     forbidden: &mut bool,
-    server: &str,
+    server: &RequestContext,
 ) -> Result<Vec<T>, SourceError> {
     match result {
         Ok(items) => Ok(items),

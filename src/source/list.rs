@@ -1,5 +1,10 @@
 //! Paged LIST and GET against the API, and the classification of `kube::Error` into what the
 //! user can act on. Pages of 500, as kubectl uses; an expired continue token restarts the list.
+//!
+//! Classification goes by type, never by the words of a message: the API's `Status`, then the
+//! chain of causes kube wraps (tower's boxed error → hyper-util's client error → the connector's
+//! `io::Error` → `rustls::Error` or tokio's `Elapsed`; or `hyper::Error` → `io::Error`), looked at
+//! with `causes::causes`, which also sees inside `io::Error` wrappers.
 
 use std::fmt::Debug;
 
@@ -8,6 +13,9 @@ use kube::core::Resource;
 use serde::de::DeserializeOwned;
 
 use super::SourceError;
+use super::causes::{causes, find_cause, io_kinds};
+use super::error::ExecOutcome;
+use super::kubeconfig::RequestContext;
 
 /// kubectl's page size for lists.
 pub const PAGE_SIZE: u32 = 500;
@@ -67,60 +75,440 @@ pub fn status_code(err: &kube::Error) -> Option<u16> {
 }
 
 /// Turns a failed request into the error the user sees.
-pub fn classify(err: kube::Error, server: &str) -> SourceError {
-    let server = server.to_string();
+pub fn classify(err: kube::Error, context: &RequestContext) -> SourceError {
+    let server = context.server.clone();
     if let kube::Error::Api(status) = &err {
-        return match status.code {
-            401 => SourceError::Unauthorized { server },
-            403 => SourceError::Forbidden {
-                message: status.message.clone(),
-            },
-            code => SourceError::Api {
+        let code = status.code;
+        let message = status.message.clone();
+        return if status.reason == "Unauthorized" || code == 401 {
+            SourceError::Unauthorized {
+                server,
+                source: err,
+            }
+        } else if status.is_forbidden() {
+            SourceError::Forbidden {
+                message,
+                source: err,
+            }
+        } else {
+            SourceError::Api {
                 server,
                 code,
-                message: status.message.clone(),
-            },
+                message,
+                source: err,
+            }
         };
     }
-    let chain = error_chain(&err);
-    let lower = chain.to_ascii_lowercase();
-    if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed") {
-        SourceError::Timeout { server }
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    if matches!(err, kube::Error::SerdeError(_) | kube::Error::FromUtf8(_)) {
+        return SourceError::MalformedResponse {
+            server,
+            source: err,
+        };
+    }
+    if let Some(credentials) = credential_failure(&err, context) {
+        return credentials.into_error(err);
+    }
+    let facts = ChainFacts::of(&err);
+    if let Some(certificate) = facts.tls_certificate {
         SourceError::Tls {
             server,
-            message: innermost(&err),
+            certificate,
+            source: err,
         }
-    } else if matches!(err, kube::Error::SerdeError(_)) {
-        SourceError::Api {
+    } else if facts.timed_out && facts.connecting {
+        SourceError::ConnectTimeout {
             server,
-            code: 0,
-            message: format!("malformed response: {}", innermost(&err)),
+            // Our own connect timer is the only one that leaves tokio's `Elapsed` in the chain;
+            // without it the operating system gave up.
+            limit: context.connect_limit.filter(|_| facts.our_timer),
+            source: err,
         }
-    } else {
+    } else if facts.timed_out {
+        SourceError::Timeout {
+            server,
+            limit: context.request_timeout,
+            source: err,
+        }
+    } else if facts.refused {
+        SourceError::Refused {
+            server,
+            source: err,
+        }
+    } else if facts.dropped {
+        SourceError::Dropped {
+            server,
+            source: err,
+        }
+    } else if facts.connecting {
         SourceError::Unreachable {
             server,
-            message: innermost(&err),
+            source: err,
+        }
+    } else {
+        SourceError::Request {
+            server,
+            source: err,
         }
     }
 }
 
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
+/// Turns a failure to build the client (no request sent yet) into the error the user sees:
+/// an exec plugin that failed, or credentials and certificates kube cannot use.
+pub fn classify_setup(err: kube::Error, context: &RequestContext) -> SourceError {
+    match credential_failure(&err, context) {
+        Some(credentials) => credentials.into_error(err),
+        None => SourceError::ClientConfig {
+            server: context.server.clone(),
+            source: err,
+        },
     }
-    text
 }
 
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(inner) = current.source() {
-        current = inner;
+/// A failure to produce credentials: the exec plugin's, or kube's own.
+enum CredentialFailure {
+    Exec {
+        user: String,
+        command: String,
+        outcome: ExecOutcome,
+    },
+    Config {
+        server: String,
+    },
+}
+
+impl CredentialFailure {
+    fn into_error(self, source: kube::Error) -> SourceError {
+        match self {
+            CredentialFailure::Exec {
+                user,
+                command,
+                outcome,
+            } => SourceError::ExecPlugin {
+                user,
+                command,
+                outcome,
+                source,
+            },
+            CredentialFailure::Config { server } => SourceError::ClientConfig { server, source },
+        }
     }
-    current.to_string()
+}
+
+/// kube's `AuthError`, wherever it sits: `kube::Error::Auth` when the client is built (the
+/// plugin runs then), inside `kube::Error::Service` when a token is refreshed for a request.
+fn credential_failure(err: &kube::Error, context: &RequestContext) -> Option<CredentialFailure> {
+    use kube::client::AuthError;
+    let auth = find_cause::<AuthError>(err)?;
+    let outcome = match auth {
+        AuthError::AuthExecStart(_) => Some(ExecOutcome::NotStarted),
+        AuthError::AuthExecRun { out, .. } => Some(ExecOutcome::Exited(out.status.code())),
+        AuthError::AuthExecParse(_) => Some(ExecOutcome::BadOutput),
+        AuthError::ExecPluginFailed
+        | AuthError::AuthExec(_)
+        | AuthError::AuthExecSerialize(_)
+        | AuthError::MissingCommand
+        | AuthError::ExecMissingClusterInfo
+        | AuthError::UnrefreshableTokenResponse
+        | AuthError::MalformedTokenExpirationDate(_) => Some(ExecOutcome::Failed),
+        // A token file, basic auth or a bearer token kube cannot use: configuration.
+        _ => None,
+    };
+    match (outcome, &context.exec_command) {
+        (Some(outcome), Some(command)) => Some(CredentialFailure::Exec {
+            user: context.user.clone().unwrap_or_default(),
+            command: command.clone(),
+            outcome,
+        }),
+        _ => Some(CredentialFailure::Config {
+            server: context.server.clone(),
+        }),
+    }
+}
+
+/// What the chain of causes says about a failed request.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ChainFacts {
+    /// A `rustls::Error`: `Some(true)` when it is about the server's certificate.
+    tls_certificate: Option<bool>,
+    /// An `io::Error` of kind `TimedOut`, tokio's `Elapsed`, or hyper's own timeout.
+    timed_out: bool,
+    /// tokio's `Elapsed`: the timer was ours (hyper-timeout's connect timeout).
+    our_timer: bool,
+    /// The failure happened while connecting (TCP or TLS handshake), not after.
+    connecting: bool,
+    /// `ConnectionRefused`.
+    refused: bool,
+    /// The peer closed or reset the connection, or the answer ended early.
+    dropped: bool,
+}
+
+impl ChainFacts {
+    fn of(err: &(dyn std::error::Error + 'static)) -> ChainFacts {
+        use std::io::ErrorKind;
+        let mut facts = ChainFacts::default();
+        for cause in causes(err) {
+            if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+                facts.tls_certificate = Some(matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_)
+                        | rustls::Error::NoCertificatesPresented
+                        | rustls::Error::InvalidCertRevocationList(_)
+                ));
+            }
+            if cause
+                .downcast_ref::<tokio::time::error::Elapsed>()
+                .is_some()
+            {
+                facts.timed_out = true;
+                facts.our_timer = true;
+                facts.connecting = true;
+            }
+            if let Some(client) = cause.downcast_ref::<hyper_util::client::legacy::Error>()
+                && client.is_connect()
+            {
+                facts.connecting = true;
+            }
+            if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
+                facts.timed_out |= hyper.is_timeout();
+                facts.dropped |= hyper.is_incomplete_message() || hyper.is_canceled();
+            }
+        }
+        for kind in io_kinds(err) {
+            match kind {
+                ErrorKind::TimedOut => facts.timed_out = true,
+                ErrorKind::ConnectionRefused => facts.refused = true,
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::BrokenPipe => facts.dropped = true,
+                _ => {}
+            }
+        }
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Stands in for hyper-util's client error (which has no public constructor): an error
+    /// that only says where, with the cause as its source.
+    #[derive(Debug, thiserror::Error)]
+    #[error("client error (Connect)")]
+    struct Wrapper(#[source] Box<dyn std::error::Error + Send + Sync>);
+
+    fn context() -> RequestContext {
+        RequestContext {
+            server: "https://10.0.0.1:6443".to_string(),
+            user: Some("dev".to_string()),
+            exec_command: None,
+            request_timeout: Some(Duration::from_secs(5)),
+            connect_limit: Some((Duration::from_secs(30), "--connect-timeout")),
+        }
+    }
+
+    /// An error wrapped the way kube wraps a connector's: `Service(Box<client error(io::Error)>)`.
+    fn service(io: io::Error) -> kube::Error {
+        kube::Error::Service(Box::new(Wrapper(Box::new(io))))
+    }
+
+    fn status(code: u16, reason: &str) -> kube::Error {
+        kube::Error::Api(
+            kube::core::Status::failure("the server says no", reason)
+                .with_code(code)
+                .boxed(),
+        )
+    }
+
+    fn elapsed() -> tokio::time::error::Elapsed {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(async {
+                tokio::time::timeout(Duration::ZERO, std::future::pending::<()>()).await
+            })
+            .expect_err("a pending future times out")
+    }
+
+    #[test]
+    fn api_statuses_by_code_and_reason() {
+        let ctx = context();
+        assert!(matches!(
+            classify(status(401, "Unauthorized"), &ctx),
+            SourceError::Unauthorized { .. }
+        ));
+        assert!(matches!(
+            classify(status(403, "Forbidden"), &ctx),
+            SourceError::Forbidden { ref message, .. } if message == "the server says no"
+        ));
+        let err = classify(status(500, "InternalError"), &ctx);
+        assert!(matches!(err, SourceError::Api { code: 500, .. }));
+        assert_eq!(
+            err.to_string(),
+            "the server https://10.0.0.1:6443 answered 500: the server says no"
+        );
+    }
+
+    #[test]
+    fn io_kinds_decide_the_connection_failures() {
+        let ctx = context();
+        let refused = classify(service(io::ErrorKind::ConnectionRefused.into()), &ctx);
+        assert!(
+            matches!(refused, SourceError::Refused { .. }),
+            "{refused:?}"
+        );
+        assert_eq!(
+            refused.to_string(),
+            "the server https://10.0.0.1:6443 refused the connection"
+        );
+        for kind in [
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::ConnectionAborted,
+            io::ErrorKind::BrokenPipe,
+        ] {
+            let dropped = classify(service(kind.into()), &ctx);
+            assert!(matches!(dropped, SourceError::Dropped { .. }), "{kind:?}");
+        }
+        // tokio-rustls reports a peer that closes during the handshake as "tls handshake eof":
+        // the word "tls" must not make it a TLS failure.
+        let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "tls handshake eof");
+        let dropped = classify(service(eof), &ctx);
+        assert!(
+            matches!(dropped, SourceError::Dropped { .. }),
+            "{dropped:?}"
+        );
+        assert_eq!(dropped.hint().map(|h| h.contains("insecure")), Some(false));
+    }
+
+    #[test]
+    fn rustls_errors_are_tls_failures_whatever_their_text() {
+        let ctx = context();
+        let certificate =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let err = classify(
+            service(io::Error::new(io::ErrorKind::InvalidData, certificate)),
+            &ctx,
+        );
+        assert!(
+            matches!(
+                err,
+                SourceError::Tls {
+                    certificate: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.detail().as_deref(),
+            Some("invalid peer certificate: UnknownIssuer")
+        );
+        assert!(
+            err.hint()
+                .is_some_and(|h| h.contains("--insecure-skip-tls-verify"))
+        );
+        // A server that answers the handshake with something other than TLS.
+        let protocol = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        let err = classify(
+            service(io::Error::new(io::ErrorKind::InvalidData, protocol)),
+            &ctx,
+        );
+        assert!(
+            matches!(
+                err,
+                SourceError::Tls {
+                    certificate: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.hint().is_some_and(|h| !h.contains("insecure")));
+    }
+
+    #[test]
+    fn timeouts_name_the_limit_that_fired() {
+        let ctx = context();
+        // hyper-timeout's connect timer: io::Error(TimedOut) around tokio's Elapsed.
+        let connect = io::Error::new(io::ErrorKind::TimedOut, elapsed());
+        let err = classify(service(connect), &ctx);
+        assert!(matches!(err, SourceError::ConnectTimeout { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "the server https://10.0.0.1:6443 did not complete the connection (TCP and TLS handshake) within 30s (--connect-timeout)"
+        );
+        assert!(
+            err.hint()
+                .is_some_and(|h| h.contains("raise --connect-timeout"))
+        );
+        // A read timeout: io::Error(TimedOut) alone.
+        let err = classify(service(io::ErrorKind::TimedOut.into()), &ctx);
+        assert_eq!(
+            err.to_string(),
+            "the server https://10.0.0.1:6443 did not answer within 5s (--request-timeout)"
+        );
+        // With --request-timeout 0 a timeout is the system's: no advice to raise the flag.
+        let unlimited = RequestContext {
+            request_timeout: None,
+            ..context()
+        };
+        let err = classify(service(io::ErrorKind::TimedOut.into()), &unlimited);
+        assert!(matches!(err, SourceError::Timeout { limit: None, .. }));
+        assert!(err.hint().is_some_and(|h| !h.contains("--request-timeout")));
+    }
+
+    #[test]
+    fn exec_plugin_failures_are_not_connection_failures() {
+        let ctx = RequestContext {
+            exec_command: Some("aws".to_string()),
+            ..context()
+        };
+        let start = kube::client::AuthError::AuthExecStart(io::ErrorKind::NotFound.into());
+        let err = classify_setup(kube::Error::Auth(start), &ctx);
+        assert_eq!(
+            err.to_string(),
+            r#"the credential plugin "aws" of user "dev" could not be started"#
+        );
+        assert_eq!(err.detail().as_deref(), Some("entity not found"));
+        // When a token is refreshed for a request the AuthError arrives boxed in Service.
+        let refresh = kube::client::AuthError::ExecPluginFailed;
+        let err = classify(kube::Error::Service(Box::new(refresh)), &ctx);
+        assert!(
+            matches!(
+                err,
+                SourceError::ExecPlugin {
+                    outcome: ExecOutcome::Failed,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Without an exec plugin an AuthError is the kubeconfig's credentials.
+        let token = kube::client::AuthError::ReadTokenFile(
+            io::ErrorKind::NotFound.into(),
+            "/no/token".into(),
+        );
+        let err = classify_setup(kube::Error::Auth(token), &context());
+        assert!(matches!(err, SourceError::ClientConfig { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn malformed_bodies_and_other_failures() {
+        let ctx = context();
+        let serde = serde_json::from_str::<serde_json::Value>("{").expect_err("not JSON");
+        assert!(matches!(
+            classify(kube::Error::SerdeError(serde), &ctx),
+            SourceError::MalformedResponse { .. }
+        ));
+        let other = classify(service(io::Error::other("something else")), &ctx);
+        assert!(matches!(other, SourceError::Request { .. }), "{other:?}");
+        assert_eq!(other.detail().as_deref(), Some("something else"));
+    }
 }

@@ -5,6 +5,7 @@
 // This module reads files, the environment and the API: the purity lints do not apply.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+mod causes;
 mod cluster;
 mod error;
 mod files;
@@ -13,9 +14,12 @@ mod list;
 mod manifest;
 mod target;
 
+pub use causes::{causes, io_kinds};
 pub use cluster::{LiveQuery, load_cluster};
-pub use error::SourceError;
+pub use error::{ExecOutcome, KubeconfigEntry, SourceError, format_duration};
 pub use files::{Loaded, load_files, load_text};
-pub use kubeconfig::{ConnectOptions, Connection, connect, parse_timeout};
+pub use kubeconfig::{
+    ConnectOptions, Connection, DEFAULT_CONNECT_TIMEOUT, RequestContext, connect, user_agent,
+};
 pub use manifest::{COREDNS_CONFIGMAP, parse_manifest};
 pub use target::{TargetError, parse_target};

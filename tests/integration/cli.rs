@@ -2,7 +2,11 @@
 
 use std::io::Write;
 
-use crate::support::{command, example, stdout_of};
+use std::path::Path;
+
+use dnsrecords::cli::Exit;
+
+use crate::support::{assert_fails, command, example, std_command, stdout_of};
 
 #[test]
 fn redis_headless_prints_aggregate_per_pod_srv_and_ptr_records() {
@@ -299,14 +303,16 @@ fn invalid_corefile_is_an_error_with_its_line() {
 
 #[test]
 fn without_kubeconfig_or_cluster_the_error_says_what_to_do() {
-    assert_one_line_error(&["svc/x"], None, 6, "no kubeconfig found");
-    assert_one_line_error(
-        &["-f", "examples", "--context", "prod"],
-        None,
-        2,
-        "-f reads manifests",
+    assert_fails(
+        command().arg("svc/x"),
+        6,
+        "error: no kubeconfig found (KUBECONFIG is unset or names no file, ~/.kube/config does not exist) and not running inside a cluster\n  hint: pass --kubeconfig, set KUBECONFIG, or read manifests with -f\n",
     );
-    assert_one_line_error(&["--request-timeout", "soon"], None, 2, "--request-timeout");
+    assert_fails(
+        command().args(["-f", "examples", "--context", "prod"]),
+        2,
+        "error: -f reads manifests and cannot be combined with --context\n  hint: drop -f to read the live cluster, or drop the connection flags\n",
+    );
 }
 
 #[test]
@@ -445,4 +451,288 @@ fn kafka_mismatch_names_the_service_that_was_meant() {
             .contains("--cascade=orphan")
     );
     assert_eq!(mismatch["docs"], "docs/findings.md#service-name-mismatch");
+}
+
+const NAMESPACE_RULE: &str = "a namespace is an RFC 1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit";
+const SERVICE_RULE: &str = "a Service name is an RFC 1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit";
+const STATEFULSET_RULE: &str = "a StatefulSet name is an RFC 1123 subdomain: at most 253 lower case letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit";
+
+#[test]
+fn namespaces_and_names_the_api_server_would_refuse_are_usage_errors() {
+    let long_namespace = "a".repeat(64);
+    let long_statefulset = format!("sts/{}", "a".repeat(254));
+    let cases: Vec<(Vec<&str>, String, &str)> = vec![
+        (
+            vec!["-n", "kube-system/secrets/foo?x="],
+            r#"invalid namespace "kube-system/secrets/foo?x=": may not contain '/'"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", "kube-system%2Fsecrets"],
+            r#"invalid namespace "kube-system%2Fsecrets": may not contain '%'"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", ".."],
+            r#"invalid namespace "..": may not be '..'"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", ""],
+            r#"invalid namespace "": may not be empty"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", &long_namespace],
+            format!("invalid namespace {long_namespace:?}: must be no more than 63 characters"),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", "Cache"],
+            r#"invalid namespace "Cache": must be lower case"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", "cache?watch=1"],
+            r#"invalid namespace "cache?watch=1": may not contain '?'"#.to_string(),
+            NAMESPACE_RULE,
+        ),
+        (
+            vec!["-n", "cache", "svc/redis?watch=true"],
+            r#"invalid Service name "redis?watch=true": may not contain '?'"#.to_string(),
+            SERVICE_RULE,
+        ),
+        (
+            vec!["-n", "cache", "svc/../secrets"],
+            r#"invalid Service name "../secrets": may not contain '/'"#.to_string(),
+            SERVICE_RULE,
+        ),
+        (
+            vec!["-n", "cache", "Redis-Headless"],
+            r#"invalid Service name "Redis-Headless": must be lower case"#.to_string(),
+            SERVICE_RULE,
+        ),
+        (
+            vec!["-n", "cache", "sts/%2e%2e"],
+            r#"invalid StatefulSet name "%2e%2e": may not contain '%'"#.to_string(),
+            STATEFULSET_RULE,
+        ),
+        (
+            vec!["-n", "cache", &long_statefulset],
+            format!(
+                "invalid StatefulSet name {:?}: must be no more than 253 characters",
+                "a".repeat(254)
+            ),
+            STATEFULSET_RULE,
+        ),
+    ];
+    for (args, message, hint) in &cases {
+        let expected = format!("error: {message}\n  hint: {hint}\n");
+        // Offline, and live with no kubeconfig at all: the name is refused first (2, not 6).
+        assert_fails(command().args(["-f", "examples"]).args(args), 2, &expected);
+        assert_fails(command().args(args), 2, &expected);
+    }
+}
+
+#[test]
+fn all_namespaces_with_targets_is_refused_before_connecting() {
+    // No kubeconfig exists: a refusal after connecting would have been exit 6.
+    assert_fails(
+        command().args(["-A", "svc/redis"]),
+        2,
+        "error: a resource cannot be retrieved by name across all namespaces\n  hint: name one namespace with -n instead of -A\n",
+    );
+}
+
+#[test]
+fn durations_are_parsed_by_clap_with_kubectls_syntax() {
+    assert_fails(
+        command().args(["--request-timeout", "soon"]),
+        2,
+        "error: invalid value 'soon' for '--request-timeout <DURATION>': invalid duration \"soon\": use a whole number of seconds, or numbers with a unit (h, m, s, ms, us, ns), e.g. 30s, 1m, 2h30m\n\nFor more information, try '--help'.\n",
+    );
+    assert_fails(
+        command().arg("--connect-timeout=-1s"),
+        2,
+        "error: invalid value '-1s' for '--connect-timeout <DURATION>': invalid duration \"-1s\": use a whole number of seconds, or numbers with a unit (h, m, s, ms, us, ns), e.g. 30s, 1m, 2h30m\n\nFor more information, try '--help'.\n",
+    );
+    // Valid forms are accepted (the timeouts do not apply to -f).
+    for value in ["0", "30", "30s", "1m", "2h", "1h30m", "500ms"] {
+        stdout_of(&["-f", "examples", "-n", "cache", "--request-timeout", value]);
+    }
+}
+
+/// Writes a kubeconfig with two contexts, one cluster and one user; the server is never
+/// contacted by the tests that use it.
+fn two_context_kubeconfig(dir: &Path, current: Option<&str>) -> String {
+    let current = current
+        .map(|c| format!("current-context: {c}\n"))
+        .unwrap_or_default();
+    let path = dir.join("config");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster: {{server: 'https://127.0.0.1:9'}}
+users:
+- name: alice
+  user: {{token: t}}
+contexts:
+- name: work
+  context: {{cluster: prod, user: alice}}
+- name: home
+  context: {{cluster: lab, user: alice}}
+{current}"
+        ),
+    )
+    .expect("write kubeconfig");
+    path.display().to_string()
+}
+
+#[test]
+fn connection_flags_must_name_what_the_kubeconfig_has() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = two_context_kubeconfig(dir.path(), Some("work"));
+    let run = |args: &[&str], code: i32, stderr: String| {
+        assert_fails(
+            command().args(["--kubeconfig", &config]).args(args),
+            code,
+            &stderr,
+        );
+    };
+    run(
+        &["--user", "bob"],
+        6,
+        format!(
+            "error: user \"bob\" does not exist in the kubeconfig {config}\n  hint: pick one with --user (its users: \"alice\")\n"
+        ),
+    );
+    run(
+        &["--context", "prod"],
+        6,
+        format!(
+            "error: context \"prod\" does not exist in the kubeconfig {config}\n  hint: pick one with --context (its contexts: \"work\", \"home\")\n"
+        ),
+    );
+    run(
+        &["--cluster", "staging"],
+        6,
+        format!(
+            "error: cluster \"staging\" does not exist in the kubeconfig {config}\n  hint: pick one with --cluster (its clusters: \"prod\")\n"
+        ),
+    );
+    // A context naming a cluster that is not there.
+    run(
+        &["--context", "home"],
+        6,
+        format!(
+            "error: cluster \"lab\" does not exist in the kubeconfig {config}\n  hint: pick one with --cluster (its clusters: \"prod\")\n"
+        ),
+    );
+    let without_current = tempfile::tempdir().expect("tempdir");
+    let config = two_context_kubeconfig(without_current.path(), None);
+    assert_fails(
+        command().args(["--kubeconfig", &config]),
+        6,
+        &format!(
+            "error: the kubeconfig {config} sets no current-context\n  hint: pick one with --context (its contexts: \"work\", \"home\")\n"
+        ),
+    );
+}
+
+#[test]
+fn unreadable_and_broken_kubeconfigs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing").display().to_string();
+    assert_fails(
+        command().args(["--kubeconfig", &missing]),
+        6,
+        &format!(
+            "error: cannot read kubeconfig {missing}: No such file or directory (os error 2)\n  hint: check the path given to --kubeconfig or KUBECONFIG\n"
+        ),
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_exit_74_and_a_closed_pipe_is_not() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let out = std_command()
+        .args(["-f", "examples", "-n", "cache"])
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot write the output: No space left on device (os error 28)\n"
+    );
+    assert_eq!(out.status.code(), Some(74));
+}
+
+/// A manifest whose output in every format is far larger than a pipe's buffer (64 KiB), so the
+/// binary is still writing when the reader goes away.
+fn big_manifest(dir: &Path) -> String {
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}, namespace: big}}\nspec: {{clusterIP: 10.96.{}.{}, ports: [{{name: http, port: 80}}]}}\n",
+            i / 250,
+            i % 250 + 1
+        ));
+    }
+    let path = dir.join("big.yaml");
+    std::fs::write(&path, text).expect("write the manifest");
+    path.display().to_string()
+}
+
+#[test]
+fn a_reader_that_closes_early_is_not_an_error_in_any_format() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = big_manifest(dir.path());
+    for format in ["table", "wide", "json", "yaml", "zone"] {
+        let mut child = std_command()
+            .args(["-f", &manifest, "-n", "big", "-o", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // `| head -c 100`: read a little, then close the pipe.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).expect("the output starts");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "-o {format}");
+        assert_eq!(out.status.code(), Some(0), "-o {format}");
+    }
+}
+
+#[test]
+fn the_readme_exit_code_table_is_the_one_the_binary_uses() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).expect("README");
+    let section = readme
+        .split("### Exit codes")
+        .nth(1)
+        .expect("an exit code section");
+    let rows: Vec<(u8, String)> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| 0 "))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            Some((cells.first()?.parse().ok()?, cells.get(1)?.to_string()))
+        })
+        .collect();
+    let expected: Vec<(u8, String)> = Exit::ALL
+        .iter()
+        .map(|e| (e.code(), e.meaning().to_string()))
+        .collect();
+    assert_eq!(rows, expected);
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::support::apiserver::{ApiServer, ServerOptions};
-use crate::support::{command, stdout_of};
+use crate::support::raw::{Behaviour, RawServer};
+use crate::support::{assert_fails, command, insecure_kubeconfig, stdout_of};
 
 const REDIS: &str = "examples/redis-statefulset.yaml";
 const CLUSTER_DNS: &str = "examples/cluster-dns.yaml";
@@ -210,21 +211,24 @@ fn the_target_itself_forbidden_or_missing_is_an_error() {
     });
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache", "svc/redis-headless"]);
-    assert_eq!(code, Some(8), "{stderr}");
-    assert!(stderr.starts_with("error: forbidden: "), "{stderr}");
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache", "svc/redis-headless"]),
+        8,
+        "error: forbidden: services \"redis-headless\" is forbidden: User \"system:serviceaccount:test:dnsrecords\" cannot get resource \"services\" in API group \"\" in the namespace \"cache\"\n  hint: ask for read access (get/list) to services, endpointslices, statefulsets and pods: see deploy/rbac.yaml\n",
+    );
 
     let api = server(ServerOptions::default());
     let kubeconfig = api.write_kubeconfig(dir.path(), "config2", None);
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache", "svc/redis-headles"]);
-    assert_eq!(code, Some(5), "{stderr}");
-    assert!(
-        stderr.contains("error: services \"redis-headles\" not found in namespace \"cache\""),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("hint: did you mean svc/redis-headless"),
-        "{stderr}"
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache", "svc/redis-headles"]),
+        5,
+        "error: services \"redis-headles\" not found in namespace \"cache\"\n  hint: did you mean svc/redis-headless or svc/redis?\n",
     );
 }
 
@@ -240,11 +244,16 @@ fn wrong_token_is_unauthorized() {
         .expect("read")
         .replace("the-right-one", "a-stale-one");
     std::fs::write(&kubeconfig, text).expect("write");
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache"]);
-    assert_eq!(code, Some(7), "{stderr}");
-    assert!(
-        stderr.contains(&format!("unauthorized: the server {} rejected", api.url())),
-        "{stderr}"
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache"]),
+        7,
+        &format!(
+            "error: unauthorized: the server {} rejected the credentials of the current context\n  hint: your credentials expired or are wrong: log in again, or check `kubectl auth whoami`\n",
+            api.url()
+        ),
     );
 }
 
@@ -253,25 +262,37 @@ fn unreachable_server_and_broken_kubeconfig() {
     let dir = tempfile::tempdir().expect("tempdir");
     let api = server(ServerOptions::default());
     let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let url = api.url();
     drop(api);
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache", "--request-timeout", "5s"]);
-    assert_eq!(code, Some(9), "{stderr}");
-    assert!(
-        stderr.starts_with("error: cannot reach the server https://127.0.0.1:"),
-        "{stderr}"
+    assert_fails(
+        command().arg("--kubeconfig").arg(&kubeconfig).args([
+            "-n",
+            "cache",
+            "--request-timeout",
+            "5s",
+        ]),
+        9,
+        &format!(
+            "error: the server {url} refused the connection\n  hint: nothing listens at that address: check the server URL and port in the kubeconfig (`kubectl config view --minify`) and that the API server is up\n"
+        ),
     );
 
     let broken = dir.path().join("broken");
     std::fs::write(&broken, "clusters: [this is: not, a kubeconfig").expect("write");
     let (code, _, stderr) = run(&broken, &["-n", "cache"]);
     assert_eq!(code, Some(6), "{stderr}");
+    let mut lines = stderr.lines();
+    let error = lines.next().unwrap_or_default();
     assert!(
-        stderr.contains(&format!("invalid kubeconfig {}", broken.display())),
+        error.starts_with(&format!(
+            "error: invalid kubeconfig {}: failed to parse kubeconfig YAML: ",
+            broken.display()
+        )),
         "{stderr}"
     );
     assert_eq!(
-        stderr.lines().filter(|l| l.starts_with("error:")).count(),
-        1,
+        lines.collect::<Vec<_>>(),
+        ["  hint: check it with `kubectl config view`, or pass --kubeconfig"],
         "{stderr}"
     );
 }
@@ -281,7 +302,8 @@ fn an_unknown_certificate_authority_fails_tls_unless_told_to_skip() {
     let api = server(ServerOptions::default());
     let other = server(ServerOptions::default());
     let dir = tempfile::tempdir().expect("tempdir");
-    // A kubeconfig for `api` that trusts `other`'s CA.
+    // A kubeconfig for `api` that trusts `other`'s CA: a CA of the same name but another key, so
+    // the server's certificate has a bad signature.
     let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
     let other_config = other.write_kubeconfig(dir.path(), "other", None);
     let ca_line = |path: &Path| {
@@ -296,11 +318,16 @@ fn an_unknown_certificate_authority_fails_tls_unless_told_to_skip() {
         .expect("read")
         .replace(&ca_line(&kubeconfig), &ca_line(&other_config));
     std::fs::write(&kubeconfig, text).expect("write");
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache"]);
-    assert_eq!(code, Some(10), "{stderr}");
-    assert!(
-        stderr.starts_with("error: TLS handshake with https://127.0.0.1:"),
-        "{stderr}"
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache"]),
+        10,
+        &format!(
+            "error: TLS handshake with {} failed: invalid peer certificate: BadSignature\n  hint: the server's certificate is not valid for the kubeconfig's certificate-authority and server name; fix certificate-authority-data, or (test clusters only) pass --insecure-skip-tls-verify\n",
+            api.url()
+        ),
     );
     let (code, out, stderr) = run(&kubeconfig, &["-n", "cache", "--insecure-skip-tls-verify"]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -315,18 +342,36 @@ fn slow_server_times_out_and_server_errors_are_reported() {
     });
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache", "--request-timeout", "300ms"]);
-    assert_eq!(code, Some(11), "{stderr}");
-    assert!(stderr.contains("did not answer in time"), "{stderr}");
+    assert_fails(
+        command().arg("--kubeconfig").arg(&kubeconfig).args([
+            "-n",
+            "cache",
+            "--request-timeout",
+            "300ms",
+        ]),
+        11,
+        &format!(
+            "error: the server {} did not answer within 300ms (--request-timeout)\n  hint: raise --request-timeout (0 waits forever), or check the API server's health\n",
+            api.url()
+        ),
+    );
 
     let api = server(ServerOptions {
         failures: vec![("/api/v1/namespaces/cache/pods".to_string(), 500)],
         ..ServerOptions::default()
     });
     let kubeconfig = api.write_kubeconfig(dir.path(), "config2", None);
-    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache"]);
-    assert_eq!(code, Some(12), "{stderr}");
-    assert!(stderr.contains("answered 500"), "{stderr}");
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache"]),
+        12,
+        &format!(
+            "error: the server {} answered 500: Internal error occurred: injected failure for /api/v1/namespaces/cache/pods\n  hint: retry; if it persists, check the API server's health\n",
+            api.url()
+        ),
+    );
 }
 
 #[test]
@@ -464,4 +509,246 @@ fn forbidden_lists_make_names_unknown_and_silence_their_findings() {
             "{resource}: {notes}"
         );
     }
+}
+
+const NAMESPACE_RULE: &str = "a namespace is an RFC 1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit";
+
+#[test]
+fn hostile_namespaces_and_names_send_no_request_at_all() {
+    let api = server(ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let hostile = "kube-system/secrets/foo?x=";
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", hostile]),
+        2,
+        &format!(
+            "error: invalid namespace \"kube-system/secrets/foo?x=\": may not contain '/'\n  hint: {NAMESPACE_RULE}\n"
+        ),
+    );
+    assert_fails(
+        command().arg("--kubeconfig").arg(&kubeconfig).args([
+            "-n",
+            "cache",
+            "svc/redis-headless?watch=true",
+        ]),
+        2,
+        "error: invalid Service name \"redis-headless?watch=true\": may not contain '?'\n  hint: a Service name is an RFC 1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit\n",
+    );
+    // The same namespace as the context's default.
+    let hostile_context = api.write_kubeconfig(dir.path(), "hostile", Some(hostile));
+    assert_fails(
+        command().arg("--kubeconfig").arg(&hostile_context),
+        2,
+        &format!(
+            "error: invalid namespace \"kube-system/secrets/foo?x=\": may not contain '/' (the namespace of kubeconfig context \"test\")\n  hint: {NAMESPACE_RULE}; pass -n, or fix it with `kubectl config set-context --current --namespace=NAME`\n"
+        ),
+    );
+    // Not a request, not even a connection.
+    assert_eq!(api.requests().len(), 0, "{:?}", api.requests());
+    assert_eq!(api.connections(), 0);
+    // With -n, the context's namespace is not used, so it does not stand in the way.
+    let (code, out, stderr) = run(&hostile_context, &["-n", "cache", "svc/redis-headless"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        out.contains("redis-headless.cache.svc.cluster.local."),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_request_carries_our_user_agent() {
+    let api = server(ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache", "svc/redis-headless"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let agent = dnsrecords::source::user_agent();
+    assert!(
+        agent.starts_with(&format!(
+            "kubectl-dnsrecords/{} (",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{agent}"
+    );
+    let requests = api.requests();
+    assert!(!requests.is_empty());
+    for request in &requests {
+        assert_eq!(
+            request.header("user-agent"),
+            Some(agent.as_str()),
+            "{}",
+            request.path
+        );
+    }
+}
+
+/// The binary against a kubeconfig written for `server`, with extra flags.
+fn against(dir: &Path, server: &str, args: &[&str]) -> assert_cmd::Command {
+    let kubeconfig = dir.join("raw-config");
+    std::fs::write(&kubeconfig, insecure_kubeconfig(server)).expect("write kubeconfig");
+    let mut cmd = command();
+    cmd.arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["-n", "cache"])
+        .args(args);
+    cmd
+}
+
+#[test]
+fn a_connection_closed_on_accept_is_a_dropped_connection_not_a_tls_failure() {
+    let raw = RawServer::start(Behaviour::CloseOnAccept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_fails(
+        &mut against(dir.path(), &raw.url(), &[]),
+        14,
+        &format!(
+            "error: the server {} closed the connection before answering\n  hint: check that the kubeconfig's server URL is the API server's HTTPS port; a proxy or load balancer on the way may be cutting connections\n",
+            raw.url()
+        ),
+    );
+    assert!(raw.connections() > 0);
+}
+
+#[test]
+fn a_connection_dropped_after_the_request_is_a_dropped_connection() {
+    let api = server(ServerOptions {
+        drop_connections: vec!["/api/v1/namespaces/cache/pods".to_string()],
+        ..ServerOptions::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache"]),
+        14,
+        &format!(
+            "error: the server {} closed the connection before answering\n  hint: check that the kubeconfig's server URL is the API server's HTTPS port; a proxy or load balancer on the way may be cutting connections\n",
+            api.url()
+        ),
+    );
+    // The request did arrive: the connection went away mid-request.
+    assert!(api.requests().iter().any(|r| r.status == 0));
+}
+
+#[test]
+fn a_server_without_tls_is_a_tls_failure_with_its_own_hint() {
+    let raw = RawServer::start(Behaviour::PlainHttp);
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_fails(
+        &mut against(dir.path(), &raw.url(), &[]),
+        10,
+        &format!(
+            "error: TLS handshake with {} failed: received corrupt message of type InvalidContentType\n  hint: the server does not speak TLS as expected: check that the kubeconfig's server URL is the API server's HTTPS port\n",
+            raw.url()
+        ),
+    );
+}
+
+#[test]
+fn a_stalled_handshake_times_out_at_the_connect_timeout() {
+    let raw = RawServer::start(Behaviour::Stall);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = std::time::Instant::now();
+    assert_fails(
+        &mut against(dir.path(), &raw.url(), &["--connect-timeout", "300ms"]),
+        11,
+        &format!(
+            "error: the server {} did not complete the connection (TCP and TLS handshake) within 300ms (--connect-timeout)\n  hint: check the server address and your network, or raise --connect-timeout (0 waits forever)\n",
+            raw.url()
+        ),
+    );
+    // A shorter --request-timeout bounds connecting too, and the message says which fired.
+    assert_fails(
+        &mut against(dir.path(), &raw.url(), &["--request-timeout", "200ms"]),
+        11,
+        &format!(
+            "error: the server {} did not complete the connection (TCP and TLS handshake) within 200ms (--request-timeout)\n  hint: check the server address and your network, or raise --request-timeout\n",
+            raw.url()
+        ),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_address_without_a_route_is_unreachable() {
+    // TCP to the broadcast address fails at once with "network unreachable", without a packet
+    // leaving the machine.
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_fails(
+        &mut against(dir.path(), "https://255.255.255.255:6443", &[]),
+        13,
+        "error: cannot reach the server https://255.255.255.255:6443: Network is unreachable (os error 101)\n  hint: check the server address in the kubeconfig and your network, VPN or proxy\n",
+    );
+}
+
+#[test]
+fn a_failing_exec_plugin_is_its_own_error_and_sends_nothing() {
+    let api = server(ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exits_1 = api.write_kubeconfig_with_user(
+        dir.path(),
+        "exits-1",
+        "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: sh
+      args: [\"-c\", \"echo 'the token expired: log in again' >&2; exit 1\"]
+      interactiveMode: Never
+",
+    );
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&exits_1)
+            .args(["-n", "cache"]),
+        15,
+        "error: the credential plugin \"sh\" of user \"test\" exited with status 1: its stderr: \"the token expired: log in again\"\n  hint: run the plugin yourself to see why (users[].user.exec in the kubeconfig); usually the provider's login has expired\n",
+    );
+    let missing = api.write_kubeconfig_with_user(
+        dir.path(),
+        "missing",
+        "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /nonexistent/credential-plugin
+      interactiveMode: Never
+",
+    );
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&missing)
+            .args(["-n", "cache"]),
+        15,
+        "error: the credential plugin \"/nonexistent/credential-plugin\" of user \"test\" could not be started: No such file or directory (os error 2)\n  hint: run the plugin yourself to see why (users[].user.exec in the kubeconfig); usually the provider's login has expired\n",
+    );
+    assert_eq!(api.connections(), 0);
+}
+
+#[test]
+fn credentials_kube_cannot_use_are_a_client_configuration_error() {
+    let api = server(ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig =
+        api.write_kubeconfig_with_user(dir.path(), "config", "    tokenFile: /nonexistent/token\n");
+    assert_fails(
+        command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", "cache"]),
+        16,
+        &format!(
+            "error: cannot set up a client for {}: failed to read token file '\"/nonexistent/token\"': No such file or directory (os error 2)\n  hint: check the kubeconfig's certificate-authority, client-certificate, client-key and token entries (`kubectl config view --minify --raw`)\n",
+            api.url()
+        ),
+    );
+    assert_eq!(api.connections(), 0);
 }

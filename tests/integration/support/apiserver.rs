@@ -6,15 +6,17 @@
 //! Faults are injected through [`ServerOptions`]: latency before every answer, 403 for a resource
 //! in a namespace, a fixed status for a path prefix, continue tokens that expire, a page cap.
 //! Every request is logged (method, path, query, status, timing, headers) so tests can assert
-//! what a client asked, how concurrently, and that it never wrote.
+//! what a client asked, how concurrently, and that it never wrote; accepted connections are
+//! counted, so a test can also prove a client never connected at all. A path prefix can be set
+//! to drop the connection instead of answering.
 //!
 //! The server runs on its own thread with its own tokio runtime, so plain `#[test]` functions can
 //! use it; it stops when the [`ApiServer`] is dropped.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -67,6 +69,9 @@ pub struct ServerOptions {
     pub max_page: Option<usize>,
     /// The user named in 403 messages.
     pub user: String,
+    /// Path prefixes whose requests are read and logged (status 0), then answered by closing
+    /// the connection without a response: a connection dropped mid-request.
+    pub drop_connections: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -80,6 +85,7 @@ impl Default for ServerOptions {
             expire_continue_tokens: false,
             max_page: None,
             user: DEFAULT_USER.to_string(),
+            drop_connections: Vec::new(),
         }
     }
 }
@@ -93,7 +99,7 @@ pub struct LoggedRequest {
     pub path: String,
     /// The raw query string without `?` (empty if none), still encoded as sent.
     pub query: String,
-    /// The status code answered.
+    /// The status code answered; 0 when the connection was dropped instead.
     pub status: u16,
     /// When the request arrived (before the injected latency).
     pub started: std::time::Instant,
@@ -162,6 +168,7 @@ impl ApiServer {
             options,
             addr,
             log: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
             expired_lists: Mutex::new(HashSet::new()),
             transient_left: Mutex::new(transient),
         });
@@ -218,6 +225,21 @@ impl ApiServer {
         path
     }
 
+    /// Like [`ApiServer::write_kubeconfig`], with user `test`'s credentials replaced by `user`:
+    /// YAML indented by four spaces, as it goes under `user:` (e.g. an `exec:` block).
+    pub fn write_kubeconfig_with_user(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+        user: &str,
+    ) -> std::path::PathBuf {
+        let token_line = format!("    token: {}\n", yaml_string(&self.token));
+        let text = self.kubeconfig_yaml(None).replace(&token_line, user);
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write the kubeconfig");
+        path
+    }
+
     /// The kubeconfig [`ApiServer::write_kubeconfig`] writes, as text.
     pub fn kubeconfig_yaml(&self, namespace: Option<&str>) -> String {
         let namespace = namespace
@@ -256,6 +278,12 @@ preferences: {{}}
         log
     }
 
+    /// How many TCP connections were accepted so far, TLS or not, whether or not a request
+    /// followed: zero proves a client never even tried.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
     /// Forgets the requests logged so far.
     pub fn clear_log(&self) {
         lock(&self.shared.log).clear();
@@ -279,6 +307,8 @@ struct Shared {
     options: ServerOptions,
     addr: SocketAddr,
     log: Mutex<Vec<LoggedRequest>>,
+    /// TCP connections accepted.
+    connections: AtomicUsize,
     /// Lists whose one expiry has happened.
     expired_lists: Mutex<HashSet<String>>,
     /// Remaining failures per entry of `options.transient_failures`.
@@ -371,6 +401,7 @@ async fn serve(
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
+                shared.connections.fetch_add(1, Ordering::SeqCst);
                 let acceptor = acceptor.clone();
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
@@ -379,7 +410,12 @@ async fn serve(
                     };
                     let service = hyper::service::service_fn(move |request| {
                         let shared = Arc::clone(&shared);
-                        async move { Ok::<_, Infallible>(handle(&shared, request).await) }
+                        // An error makes hyper close the connection without answering.
+                        async move {
+                            handle(&shared, request)
+                                .await
+                                .ok_or(DroppedConnection)
+                        }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
@@ -390,7 +426,20 @@ async fn serve(
     }
 }
 
-async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The answer to a request listed in [`ServerOptions::drop_connections`]: none.
+#[derive(Debug)]
+struct DroppedConnection;
+
+impl std::fmt::Display for DroppedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for DroppedConnection {}
+
+/// Answers one request, or `None` to drop its connection.
+async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<Full<Bytes>>> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -410,6 +459,24 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
 
     if !shared.options.latency.is_zero() {
         tokio::time::sleep(shared.options.latency).await;
+    }
+    if shared
+        .options
+        .drop_connections
+        .iter()
+        .any(|prefix| path.starts_with(prefix.as_str()))
+    {
+        lock(&shared.log).push(LoggedRequest {
+            method: method.to_string(),
+            path,
+            query,
+            status: 0,
+            started,
+            finished: Instant::now(),
+            http_version,
+            headers,
+        });
+        return None;
     }
 
     let authorization = headers
@@ -443,7 +510,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         http_version,
         headers,
     });
-    response
+    Some(response)
 }
 
 /// Authentication, fault injection and routing; `Ok` is a 200 body.

@@ -2,6 +2,7 @@
 //! user's kubeconfig or terminal settings, and paths to the bundled examples.
 
 pub mod apiserver;
+pub mod raw;
 
 use std::path::{Path, PathBuf};
 
@@ -14,24 +15,61 @@ pub fn binary() -> &'static Path {
 
 /// The binary with a scrubbed environment: no kubeconfig, no colour variables, a temp HOME.
 pub fn command() -> Command {
-    let mut cmd = Command::new(binary());
-    scrub(&mut cmd);
-    cmd
+    Command::from_std(std_command())
 }
 
-/// Removes everything from the environment that could change the output.
-pub fn scrub(cmd: &mut Command) {
+/// [`command`] as a plain `std::process::Command`, for tests that wire stdout themselves.
+pub fn std_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(binary());
+    // Everything from the environment that could change the output.
     for var in [
         "KUBECONFIG",
         "NO_COLOR",
         "CLICOLOR_FORCE",
         "CLICOLOR",
         "TERM",
+        "KUBERNETES_SERVICE_HOST",
     ] {
         cmd.env_remove(var);
     }
     cmd.env("HOME", std::env::temp_dir().join("dnsrecords-test-home"));
     cmd.current_dir(root());
+    cmd
+}
+
+/// Runs `cmd` and asserts the exit code and the whole of stderr (one error line and its hint),
+/// with nothing on stdout.
+pub fn assert_fails(cmd: &mut Command, code: i32, stderr: &str) {
+    let out = cmd.output().expect("run the binary");
+    let actual = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(actual, stderr);
+    assert_eq!(out.status.code(), Some(code), "{actual}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+}
+
+/// A kubeconfig for a server without a CA of ours (the raw test servers): TLS verification is
+/// off, so only the failure under test can stop the client.
+pub fn insecure_kubeconfig(server: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: {server}
+    insecure-skip-tls-verify: true
+users:
+- name: test
+  user:
+    token: test-token
+contexts:
+- name: test
+  context:
+    cluster: test
+    user: test
+current-context: test
+"
+    )
 }
 
 /// The repository root.

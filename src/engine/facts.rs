@@ -3,10 +3,10 @@
 //! otherwise `absent` with the causes read from the views, or `unknown` when a list the decision
 //! needs could not be read. Names are built in the primary zone, the one users type.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::endpoint_name::endpoint_label;
-use super::view::{PodView, ServiceKind, ServiceView, StatefulSetView};
+use super::view::{PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
 use super::{Ctx, Denied};
 use crate::model::{
     Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
@@ -29,7 +29,7 @@ pub fn decide(
         snapshot,
         zone,
         served,
-        by_name: BTreeMap::new(),
+        by_name: HashMap::new(),
     };
     for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
         facts.add(
@@ -57,13 +57,18 @@ pub fn decide(
     for service in &ctx.view.services {
         facts.service(service);
     }
+    for service in &ctx.view.filtered_services {
+        facts.filtered_service(service);
+    }
     for pod in &ctx.view.pods {
         facts.pod_hostnames(pod);
     }
     for sts in &ctx.view.stateful_sets {
         facts.stateful_set(sts);
     }
-    facts.by_name.into_values().collect()
+    let mut facts: Vec<Fact> = facts.by_name.into_values().collect();
+    facts.sort_by_cached_key(|fact| fact.name.order_key());
+    facts
 }
 
 /// A decisive cause (the Corefile hides the object) makes the name absent whatever could not be
@@ -103,7 +108,9 @@ struct Facts<'a, 'c> {
     snapshot: &'c ClusterSnapshot,
     zone: &'c DnsName,
     served: HashSet<&'c DnsName>,
-    by_name: BTreeMap<DnsName, Fact>,
+    /// Hashed, not ordered: DNS canonical order is costly to compare, so it is computed once
+    /// per fact at the end.
+    by_name: HashMap<DnsName, Fact>,
 }
 
 impl Facts<'_, '_> {
@@ -130,11 +137,21 @@ impl Facts<'_, '_> {
             expectation,
             objects: Vec::new(),
         });
-        // A more specific expectation wins (a peer name is also an endpoint name).
-        fact.expectation = fact.expectation.max(expectation);
-        for object in objects {
-            if !fact.objects.contains(&object) {
-                fact.objects.push(object);
+        // A more specific expectation wins (a peer name is also an endpoint name), and its
+        // objects lead, so the subject is the object the name is expected for.
+        if expectation > fact.expectation {
+            fact.expectation = expectation;
+            let earlier = std::mem::replace(&mut fact.objects, objects);
+            for object in earlier {
+                if !fact.objects.contains(&object) {
+                    fact.objects.push(object);
+                }
+            }
+        } else {
+            for object in objects {
+                if !fact.objects.contains(&object) {
+                    fact.objects.push(object);
+                }
             }
         }
         for cause in causes {
@@ -224,6 +241,23 @@ impl Facts<'_, '_> {
         if self.ctx.config.noendpoints {
             return;
         }
+        let filtered = self.ctx.index.filtered_slices_of(namespace, &object.name);
+        if !filtered.is_empty() {
+            let selector = self
+                .ctx
+                .config
+                .labels
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            for slice in filtered {
+                let cause = Cause::FilteredByLabels {
+                    object: (*slice.object).clone(),
+                    selector: selector.clone(),
+                };
+                self.endpoint_names(&name, &object, &[*slice], &[cause]);
+            }
+        }
         for slice in self.ctx.index.slices_of(namespace, &object.name) {
             for endpoint in &slice.endpoints {
                 for address in &endpoint.addresses {
@@ -266,6 +300,77 @@ impl Facts<'_, '_> {
         }
     }
 
+    /// The port SRV and endpoint names of a Service the `labels` option filters out: absent for
+    /// that one cause (its own name is a fact of `view.hidden` already).
+    fn filtered_service(&mut self, service: &ServiceView) {
+        let object = (*service.object).clone();
+        let namespace = object.namespace.as_str();
+        let Some(name) = self.service_name(&object.name, namespace) else {
+            return;
+        };
+        let cause = Cause::FilteredByLabels {
+            object: object.clone(),
+            selector: self
+                .ctx
+                .config
+                .labels
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        };
+        for port in service.ports.iter().filter(|p| !p.name.is_empty()) {
+            if let Ok(owner) =
+                name.prepend_all(&[&format!("_{}", port.name), &format!("_{}", port.protocol)])
+            {
+                self.add(
+                    owner,
+                    RecordType::Srv,
+                    Expectation::PortSrv,
+                    vec![object.clone()],
+                    vec![cause.clone()],
+                );
+            }
+        }
+        let index = &self.ctx.index;
+        let slices: Vec<_> = index
+            .slices_of(namespace, &object.name)
+            .iter()
+            .chain(index.filtered_slices_of(namespace, &object.name))
+            .copied()
+            .collect();
+        self.endpoint_names(&name, &object, &slices, &[cause]);
+    }
+
+    /// An endpoint name for every address of `slices`, absent for `causes`.
+    fn endpoint_names(
+        &mut self,
+        service_name: &DnsName,
+        service: &ObjectRef,
+        slices: &[&SliceView],
+        causes: &[Cause],
+    ) {
+        for slice in slices {
+            for endpoint in &slice.endpoints {
+                for address in &endpoint.addresses {
+                    let label =
+                        endpoint_label(endpoint, address, self.ctx.config.endpoint_pod_names);
+                    let Ok(endpoint_name) = service_name.prepend(&label) else {
+                        continue;
+                    };
+                    let mut objects = vec![service.clone(), (*slice.object).clone()];
+                    objects.extend(endpoint.pod.as_deref().cloned());
+                    self.add(
+                        endpoint_name,
+                        RecordType::A,
+                        Expectation::Endpoint,
+                        objects,
+                        causes.to_vec(),
+                    );
+                }
+            }
+        }
+    }
+
     /// The not-ready endpoints of a Service, as causes.
     fn not_ready_causes(&self, service: &ServiceView) -> Vec<Cause> {
         let mut causes = Vec::new();
@@ -300,19 +405,25 @@ impl Facts<'_, '_> {
             return;
         };
         let namespace = pod.object.namespace.as_str();
-        let services: Vec<&ServiceView> = self
-            .ctx
-            .index
-            .services_in(namespace)
-            .iter()
-            .copied()
+        // Candidates: the Service the subdomain names and the Services whose slices list the
+        // Pod — two hash probes instead of matching every Service of the namespace.
+        let index = &self.ctx.index;
+        let mut candidates: Vec<&str> = index
+            .services_listing_pod(namespace, &pod.object.name)
+            .to_vec();
+        if let Some(subdomain) = pod.subdomain.as_deref()
+            && !candidates.contains(&subdomain)
+        {
+            candidates.push(subdomain);
+        }
+        let services: Vec<&ServiceView> = candidates
+            .into_iter()
+            .filter_map(|name| index.service(namespace, name))
             .filter(|svc| {
                 !matches!(svc.kind, ServiceKind::ExternalName(_))
                     && (svc.is_headless() || pod.subdomain.as_deref() == Some(&svc.object.name))
                     && (svc.selects(&pod.labels)
-                        || !self
-                            .ctx
-                            .index
+                        || !index
                             .endpoints_of_pod(namespace, &svc.object.name, &pod.object.name)
                             .is_empty())
             })

@@ -20,8 +20,9 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
     }
     let entries = ready_entries(ctx, service);
     if entries.is_empty() {
-        let cause = empty_service_cause(ctx.index, service);
-        sink.absent(name.clone(), &service.object, cause);
+        for cause in empty_service_cause(ctx.index, ctx.config, service) {
+            sink.absent(name.clone(), &service.object, cause);
+        }
         return;
     }
     let mut seen_ips: BTreeSet<IpAddr> = BTreeSet::new();
@@ -76,27 +77,79 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
     }
 }
 
-/// Why a Service's slices hold no ready address: no selector and no slice, a selector that
-/// matches no Pod, no slice yet, or only endpoints that are not ready.
-pub fn empty_service_cause(index: &Index, service: &ServiceView) -> Cause {
+/// Why a Service's slices hold no ready address, most specific first: its slices are filtered
+/// by `labels`; a slice meant for it lacks the service-name label; no selector and no slice; the
+/// slices exist but hold no ready endpoint (the controller keeps an empty placeholder slice for
+/// a selector that matches nothing); the selector matches no Pod; no slice yet.
+pub fn empty_service_cause(
+    index: &Index,
+    config: &crate::model::DnsConfig,
+    service: &ServiceView,
+) -> Vec<Cause> {
     let object = (*service.object).clone();
-    let slices = index.slices_of(&service.object.namespace, &service.object.name);
-    if !slices.is_empty() {
-        return Cause::NoReadyEndpoints { service: object };
+    let namespace = service.object.namespace.as_str();
+    let name = service.object.name.as_str();
+    let slices = index.slices_of(namespace, name);
+    let mut causes = Vec::new();
+    if slices.is_empty() {
+        causes.extend(
+            index
+                .filtered_slices_of(namespace, name)
+                .iter()
+                .map(|slice| Cause::FilteredByLabels {
+                    object: (*slice.object).clone(),
+                    selector: config
+                        .labels
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                }),
+        );
+        causes.extend(
+            index
+                .unlabelled_slices_in(namespace)
+                .iter()
+                .filter(|slice| {
+                    slice.object.name == name
+                        || slice
+                            .object
+                            .name
+                            .strip_prefix(name)
+                            .is_some_and(|rest| rest.starts_with('-'))
+                })
+                .map(|slice| Cause::SliceWithoutServiceLabel {
+                    slice: (*slice.object).clone(),
+                }),
+        );
+        if causes
+            .iter()
+            .any(|c| matches!(c, Cause::FilteredByLabels { .. }))
+        {
+            return causes;
+        }
+    } else {
+        causes.push(Cause::NoReadyEndpoints {
+            service: object.clone(),
+        });
     }
     match &service.selector {
-        None => Cause::NoSelectorNoSlices { service: object },
+        None if slices.is_empty() => {
+            causes.insert(0, Cause::NoSelectorNoSlices { service: object })
+        }
+        None => {}
         Some(selector) => {
-            let pods = index.pods_in(&service.object.namespace);
-            let matches = pods.iter().any(|pod| service.selects(&pod.labels));
-            if matches || pods.is_empty() {
-                Cause::NoEndpointSlices { service: object }
-            } else {
-                Cause::SelectorMatchesNoPod {
+            // With slices the namespace was applied, so no matching Pod is a fact; without any
+            // slice or Pod (offline manifests never applied) it only means "not yet".
+            let applied = !slices.is_empty() || !index.pods_in(namespace).is_empty();
+            if applied && index.pods_selected_by(namespace, selector).is_empty() {
+                causes.push(Cause::SelectorMatchesNoPod {
                     service: object,
                     selector: crate::model::format_labels(selector),
-                }
+                });
+            } else if slices.is_empty() {
+                causes.push(Cause::NoEndpointSlices { service: object });
             }
         }
     }
+    causes
 }

@@ -23,7 +23,15 @@ pub struct Index<'a> {
     stateful_sets_by_name: ByName<'a, &'a StatefulSetView>,
     /// namespace → service → pod → the endpoints of that Service's slices that name the Pod.
     endpoints_by_pod: ByName<'a, HashMap<&'a str, Vec<(&'a SliceView, &'a EndpointView)>>>,
-    /// The view's pods per namespace, for "no pod at all" decisions.
+    /// namespace → pod → the Services whose slices list it.
+    services_listing_pod: ByName<'a, Vec<&'a str>>,
+    /// namespace → (label key, value) → the Pods carrying it, so that a selector is matched
+    /// against the Pods of its rarest pair instead of every Pod of the namespace.
+    pods_by_label: HashMap<&'a str, HashMap<(&'a str, &'a str), Vec<&'a PodView>>>,
+    /// Slices the `labels` option filters out, by the Service they are labelled for.
+    filtered_slices_by_service: ByName<'a, Vec<&'a SliceView>>,
+    /// Slices without the service-name label, by namespace.
+    unlabelled_slices: HashMap<&'a str, Vec<&'a SliceView>>,
     empty: Vec<&'a PodView>,
 }
 
@@ -39,10 +47,30 @@ impl<'a> Index<'a> {
             pods_by_name: HashMap::new(),
             stateful_sets_by_name: HashMap::new(),
             endpoints_by_pod: HashMap::new(),
+            services_listing_pod: HashMap::new(),
+            pods_by_label: HashMap::new(),
+            filtered_slices_by_service: HashMap::new(),
+            unlabelled_slices: HashMap::new(),
             empty: Vec::new(),
         };
+        for slice in &view.filtered_slices {
+            if let Some(service) = slice.service.as_deref() {
+                index
+                    .filtered_slices_by_service
+                    .entry(slice.object.namespace.as_str())
+                    .or_default()
+                    .entry(service)
+                    .or_default()
+                    .push(slice);
+            }
+        }
         for slice in &view.slices {
             let Some(service) = slice.service.as_deref() else {
+                index
+                    .unlabelled_slices
+                    .entry(slice.object.namespace.as_str())
+                    .or_default()
+                    .push(slice);
                 continue;
             };
             let namespace = slice.object.namespace.as_str();
@@ -66,6 +94,15 @@ impl<'a> Index<'a> {
                         .entry(pod.name.as_str())
                         .or_default()
                         .push((slice, endpoint));
+                    let listing = index
+                        .services_listing_pod
+                        .entry(namespace)
+                        .or_default()
+                        .entry(pod.name.as_str())
+                        .or_default();
+                    if !listing.contains(&service) {
+                        listing.push(service);
+                    }
                 }
             }
         }
@@ -102,6 +139,13 @@ impl<'a> Index<'a> {
                 .or_default()
                 .insert(key.1, pod);
             index.pods_by_namespace.entry(key.0).or_default().push(pod);
+            let by_label = index.pods_by_label.entry(key.0).or_default();
+            for (label, value) in &pod.labels {
+                by_label
+                    .entry((label.as_str(), value.as_str()))
+                    .or_default()
+                    .push(pod);
+            }
         }
         for sts in &view.stateful_sets {
             let key = (sts.object.namespace.as_str(), sts.object.name.as_str());
@@ -168,6 +212,51 @@ impl<'a> Index<'a> {
         lookup(&self.endpoints_by_pod, namespace, service)
             .and_then(|by_pod| by_pod.get(pod))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> Index<'a> {
+    /// The slices labelled for `namespace/service` that the `labels` option filters out.
+    pub fn filtered_slices_of(&self, namespace: &str, service: &str) -> &[&'a SliceView] {
+        lookup(&self.filtered_slices_by_service, namespace, service).map_or(&[], Vec::as_slice)
+    }
+
+    /// The slices of `namespace` without the service-name label.
+    pub fn unlabelled_slices_in(&self, namespace: &str) -> &[&'a SliceView] {
+        self.unlabelled_slices
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The Services of `namespace` whose slices list the Pod.
+    pub fn services_listing_pod(&self, namespace: &str, pod: &str) -> &[&'a str] {
+        lookup(&self.services_listing_pod, namespace, pod).map_or(&[], Vec::as_slice)
+    }
+
+    /// The Pods of `namespace` a Service selector picks (every pair equal; an empty selector
+    /// picks every Pod), looked up through the selector's rarest label pair.
+    pub fn pods_selected_by(
+        &self,
+        namespace: &str,
+        selector: &std::collections::BTreeMap<String, String>,
+    ) -> Vec<&'a PodView> {
+        let Some(by_label) = self.pods_by_label.get(namespace) else {
+            return Vec::new();
+        };
+        let candidates = selector
+            .iter()
+            .map(|(k, v)| {
+                by_label
+                    .get(&(k.as_str(), v.as_str()))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|pods| pods.len());
+        let candidates = candidates.unwrap_or_else(|| self.pods_in(namespace));
+        candidates
+            .iter()
+            .copied()
+            .filter(|pod| selector.iter().all(|(k, v)| pod.labels.get(k) == Some(v)))
+            .collect()
     }
 }
 

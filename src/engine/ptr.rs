@@ -33,9 +33,13 @@ pub fn reverse_name(ip: IpAddr) -> DnsName {
     DnsName::parse(&name).unwrap_or_else(|_| DnsName::root())
 }
 
-/// Only the `namespaces` option filters PTRs; `namespace_labels` does not (reverse.go).
+/// Only the `namespaces` option filters PTRs; `namespace_labels` does not. With the option set,
+/// `reverse.go serviceRecordForIP` asks `namespaceExposed`, which also wants the Namespace
+/// object to exist (`namespace.go`); without it nothing is checked.
 fn namespace_listed(ctx: &Ctx, namespace: &str) -> bool {
-    ctx.config.namespaces.is_empty() || ctx.config.namespaces.iter().any(|ns| ns == namespace)
+    ctx.config.namespaces.is_empty()
+        || (ctx.config.namespaces.iter().any(|ns| ns == namespace)
+            && ctx.view.namespaces.exists(namespace))
 }
 
 /// All PTR records of the view.

@@ -219,6 +219,11 @@ pub struct ClusterView {
     pub stateful_sets: Vec<StatefulSetView>,
     /// Services and slices CoreDNS does not see, with the cause.
     pub hidden: Vec<Hidden>,
+    /// Services the Corefile's `labels` selector filters out, validated like the rest: their
+    /// expected names are facts too (absent, `filtered-by-labels`).
+    pub filtered_services: Vec<ServiceView>,
+    /// Slices the `labels` selector filters out.
+    pub filtered_slices: Vec<SliceView>,
     /// Namespace existence and labels.
     pub namespaces: Namespaces,
     /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
@@ -265,6 +270,7 @@ impl ClusterView {
                 view.services.push(built);
             } else {
                 hide(&built.object, &mut view);
+                view.filtered_services.push(built);
             }
         }
         for slice in &snapshot.endpoint_slices {
@@ -280,6 +286,7 @@ impl ClusterView {
                 view.slices.push(built);
             } else {
                 hide(&built.object, &mut view);
+                view.filtered_slices.push(built);
             }
         }
         for pod in &snapshot.pods {
@@ -453,7 +460,19 @@ fn service_view(
     )?;
     let spec = service.spec.clone().unwrap_or_default();
     let kind = if spec.type_.as_deref() == Some("ExternalName") {
-        ServiceKind::ExternalName(spec.external_name.clone().unwrap_or_default())
+        let target = spec.external_name.clone().unwrap_or_default();
+        // ValidateService: externalName is a DNS-1123 subdomain, a trailing dot tolerated.
+        if let Err(problem) = name_rule(NameKind::ExternalName, target.trim_end_matches('.')) {
+            reject(
+                (*object).clone(),
+                "spec.externalName",
+                &format!("{target:?} {problem}"),
+                notes,
+                hidden,
+            );
+            return None;
+        }
+        ServiceKind::ExternalName(target)
     } else {
         // object/service.go: clusterIPs, falling back to [clusterIP].
         let ips: Vec<String> = match spec.cluster_ips.as_ref().filter(|ips| !ips.is_empty()) {

@@ -29,6 +29,7 @@ pub fn check(
     rules::negative_cache::check(&ctx, &mut findings);
     rules::externalname_target::check(&ctx, &mut findings);
     rules::peer_names::check(&ctx, &mut findings);
+    rules::namespace_missing::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

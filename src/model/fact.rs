@@ -616,3 +616,31 @@ impl Fact {
         self.objects.first()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every code `Cause::code` can return has a row in the output schema's table: the codes are a
+    /// contract of the JSON output, so each needs its documentation.
+    #[test]
+    fn every_cause_code_is_documented() {
+        let source = include_str!("fact.rs");
+        let docs = include_str!("../../docs/output-schema.md");
+        let body = source
+            .split("pub fn code(&self)")
+            .nth(1)
+            .and_then(|rest| rest.split("pub fn objects(&self)").next())
+            .expect("code() in fact.rs");
+        let codes: Vec<&str> = body
+            .split("=> \"")
+            .skip(1)
+            .filter_map(|part| part.split('"').next())
+            .collect();
+        assert!(codes.len() >= 20, "found only {} codes", codes.len());
+        for code in codes {
+            assert!(
+                docs.contains(&format!("| `{code}` |")),
+                "docs/output-schema.md has no row for cause code {code}"
+            );
+        }
+    }
+}

@@ -60,11 +60,13 @@ pub enum FindingId {
     PeerNamesAbsent,
     /// An OrderedReady StatefulSet waits for its first pod, which waits for its peers.
     BootstrapDeadlock,
+    /// Objects live in a namespace without a Namespace object: CoreDNS serves nothing there.
+    NamespaceMissing,
 }
 
 impl FindingId {
     /// Every id, in code order.
-    pub const ALL: [FindingId; 10] = [
+    pub const ALL: [FindingId; 11] = [
         FindingId::ServiceNameMismatch,
         FindingId::MissingHostname,
         FindingId::EmptyEndpoints,
@@ -75,6 +77,7 @@ impl FindingId {
         FindingId::ExternalNameTarget,
         FindingId::PeerNamesAbsent,
         FindingId::BootstrapDeadlock,
+        FindingId::NamespaceMissing,
     ];
 
     /// The kebab-case id: the contract.
@@ -100,6 +103,7 @@ impl FindingId {
             FindingId::ExternalNameTarget => ("externalname-target", "DNS008"),
             FindingId::PeerNamesAbsent => ("peer-names-absent", "DNS009"),
             FindingId::BootstrapDeadlock => ("bootstrap-deadlock", "DNS010"),
+            FindingId::NamespaceMissing => ("namespace-missing", "DNS011"),
         }
     }
 

@@ -31,6 +31,8 @@ pub enum NameKind {
     Hostname,
     /// A Pod's `spec.subdomain`: an RFC 1123 label.
     Subdomain,
+    /// An ExternalName Service's `spec.externalName`: an RFC 1123 subdomain.
+    ExternalName,
 }
 
 /// Longest RFC 1123 label.
@@ -42,7 +44,10 @@ impl NameKind {
     fn is_subdomain(self) -> bool {
         matches!(
             self,
-            NameKind::StatefulSet | NameKind::Pod | NameKind::EndpointSlice
+            NameKind::StatefulSet
+                | NameKind::Pod
+                | NameKind::EndpointSlice
+                | NameKind::ExternalName
         )
     }
 
@@ -65,6 +70,7 @@ impl NameKind {
             NameKind::PortName => "a port name",
             NameKind::Hostname => "a hostname",
             NameKind::Subdomain => "a subdomain",
+            NameKind::ExternalName => "an externalName",
         };
         if self.is_subdomain() {
             format!(
@@ -89,6 +95,7 @@ impl fmt::Display for NameKind {
             NameKind::PortName => "port name",
             NameKind::Hostname => "hostname",
             NameKind::Subdomain => "subdomain",
+            NameKind::ExternalName => "externalName",
         })
     }
 }

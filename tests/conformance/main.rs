@@ -14,7 +14,9 @@ use std::process::Command;
 
 use dnsrecords::analyze;
 use dnsrecords::corefile;
-use dnsrecords::model::{ClusterSnapshot, DnsConfig, FactState, LabelSelector, Report, Selection};
+use dnsrecords::model::{
+    Cause, ClusterSnapshot, DnsConfig, Expectation, FactState, LabelSelector, Report, Selection,
+};
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
 
@@ -223,7 +225,12 @@ fn check_case(path: &Path) -> Result<(), Error> {
             .filter(|f| f.state != FactState::Served)
             .filter(|f| !with_base || !f.name.as_str().ends_with(".kube-system.svc.cluster.local."))
             .map(|f| {
-                let codes: Vec<&str> = f.causes.iter().map(|c| c.code()).collect();
+                let mut codes: Vec<&str> = Vec::new();
+                for code in f.causes.iter().map(|c| c.code()) {
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
                 normalize(&format!(
                     "{} {}: {}",
                     f.name,
@@ -296,12 +303,12 @@ fn contradictions(report: &Report) -> String {
             && subject.kind != dnsrecords::model::Kind::ConfigMap
         {
             let hidden = report.facts.iter().any(|f| {
-                f.objects.first() == Some(subject)
-                    && f.causes.iter().any(|c| {
-                        matches!(
-                            c.code(),
-                            "namespace-not-served" | "namespace-missing" | "filtered-by-labels"
-                        )
+                f.expectation == Expectation::Service
+                    && f.objects.first() == Some(subject)
+                    && f.causes.iter().any(|c| match c {
+                        Cause::NamespaceNotServed { .. } | Cause::NamespaceMissing { .. } => true,
+                        Cause::FilteredByLabels { object, .. } => object == subject,
+                        _ => false,
                     })
             });
             if hidden {

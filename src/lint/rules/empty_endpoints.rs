@@ -46,8 +46,38 @@ fn check_one(ctx: &LintContext, service: &ServiceView, findings: &mut Vec<Findin
     let name = service.object.name.as_str();
     let headless = service.kind == ServiceKind::Headless;
     let mut objects = vec![(*service.object).clone()];
-    let cause = empty_service_cause(&ctx.index, service);
-    let detail = match &cause {
+    let causes = empty_service_cause(&ctx.index, ctx.config, service);
+    // A slice that lacks its label is the cause to name, when there is one.
+    let Some(cause) = causes
+        .iter()
+        .find(|c| matches!(c, Cause::SliceWithoutServiceLabel { .. }))
+        .or(causes.first())
+    else {
+        return;
+    };
+    let detail = match cause {
+        Cause::FilteredByLabels { object, selector } => format!(
+            "its EndpointSlice {} does not match the Corefile's `labels {selector}`, so CoreDNS never sees it",
+            object.name
+        ),
+        Cause::SliceWithoutServiceLabel { slice } => format!(
+            "EndpointSlice {} seems meant for it but has no kubernetes.io/service-name label",
+            slice.name
+        ),
+        Cause::NoReadyEndpoints { .. }
+            if causes
+                .iter()
+                .any(|c| matches!(c, Cause::SelectorMatchesNoPod { .. })) =>
+        {
+            let selector = service
+                .selector
+                .as_ref()
+                .map(format_labels)
+                .unwrap_or_default();
+            format!(
+                "its selector {selector} matches no Pod in {namespace}, so its EndpointSlice is empty"
+            )
+        }
         Cause::NoSelectorNoSlices { .. } => {
             "it has no selector and no EndpointSlice: nothing publishes endpoints for it"
                 .to_string()
@@ -70,12 +100,11 @@ fn check_one(ctx: &LintContext, service: &ServiceView, findings: &mut Vec<Findin
             format!("its selector {selector} matches no Pod in {namespace}{near}")
         }
         Cause::NoEndpointSlices { .. } => {
-            let matching: Vec<_> = ctx
-                .index
-                .pods_in(namespace)
-                .iter()
-                .filter(|p| service.selects(&p.labels))
-                .collect();
+            let matching = service
+                .selector
+                .as_ref()
+                .map(|sel| ctx.index.pods_selected_by(namespace, sel))
+                .unwrap_or_default();
             if !matching.is_empty() && matching.iter().all(|p| !p.ready) {
                 objects.extend(matching.iter().map(|p| (*p.object).clone()));
                 let names: Vec<&str> = matching.iter().map(|p| p.object.name.as_str()).collect();
@@ -112,7 +141,7 @@ fn check_one(ctx: &LintContext, service: &ServiceView, findings: &mut Vec<Findin
             }
         }
     };
-    let hint = match &cause {
+    let hint = match cause {
         Cause::NoReadyEndpoints { .. } if service.selector.is_none() => {
             "fix the addresses or the ready conditions of its hand-made EndpointSlices".to_string()
         }

@@ -3,6 +3,7 @@
 pub mod empty_endpoints;
 pub mod externalname_target;
 pub mod missing_hostname;
+pub mod namespace_missing;
 pub mod negative_cache;
 pub mod not_ready_endpoints;
 pub mod peer_names;

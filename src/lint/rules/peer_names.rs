@@ -8,12 +8,16 @@
 use crate::engine::StatefulSetView;
 use crate::lint::context::{LintContext, join_names};
 use crate::model::{
-    Cause, DnsName, Expectation, Fact, FactState, Finding, FindingId, GapResource, Severity,
+    Cause, DnsName, Expectation, Fact, FactState, Finding, FindingId, GapResource, Kind, Severity,
 };
 
 /// Checks every StatefulSet whose governing Service is headless and selects its pods (the
 /// other cases are `service-name-mismatch`).
 pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
+    // `noendpoints` hides every endpoint name at once: the names carry that cause.
+    if ctx.config.noendpoints {
+        return;
+    }
     for sts in &ctx.view.stateful_sets {
         let namespace = sts.object.namespace.as_str();
         if !ctx.decidable(
@@ -148,10 +152,11 @@ fn deadlock(sts: &StatefulSetView, peers: &[&Fact]) -> Option<String> {
     if !sts.ordered_ready || peers.len() < 2 {
         return None;
     }
+    let first_pod = format!("{}-{}", sts.object.name, sts.ordinal_start);
     let first = peers.iter().find(|f| {
         f.objects
-            .get(1)
-            .is_some_and(|pod| pod.name == format!("{}-{}", sts.object.name, sts.ordinal_start))
+            .iter()
+            .any(|o| o.kind == Kind::Pod && o.name == first_pod)
     })?;
     let first_not_ready = first.state == FactState::Absent
         && first.causes.iter().any(|c| {

@@ -2,6 +2,8 @@
 //! user's kubeconfig or terminal settings, and paths to the bundled examples.
 
 pub mod apiserver;
+#[path = "../../common/zone_check.rs"]
+pub mod zone_check;
 
 use std::path::{Path, PathBuf};
 

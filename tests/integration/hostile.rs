@@ -38,16 +38,17 @@ fn strip_our_colours(text: &str) -> String {
     out
 }
 
-/// The characters that must not appear raw. YAML is held to the control characters only:
-/// serde-saphyr escapes C0, DEL and C1 in quoted scalars, but has no escape for bidi or
-/// zero-width characters outside them (they are printable in YAML's sense), so it keeps them
-/// exact; JSON and the text formats escape them all.
+/// The characters that must not appear raw. YAML is held to the control characters other than
+/// TAB: serde-saphyr escapes C0, DEL and C1 in quoted scalars, but a multi-line string becomes a
+/// block scalar, where YAML allows TAB, and bidi or zero-width characters outside quoted
+/// scalars have no escape (they are printable in YAML's sense), so it keeps them exact; JSON and
+/// the text formats escape them all.
 fn forbidden(format: &str, ch: char) -> bool {
     if ch == '\n' {
         return false;
     }
     if format == "yaml" {
-        ch.is_control()
+        ch.is_control() && ch != '\t'
     } else {
         escape::needs_escape(ch)
     }

@@ -13,6 +13,7 @@ mod hostile;
 mod krew;
 mod kubectl_plugin;
 mod live_api;
+mod properties;
 mod rbac;
 mod readme;
 mod render;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dnsrecords::cli::{self, Cli, CliError, Exit};
+use dnsrecords::render::escape;
 
 fn main() -> ExitCode {
     // `kubectl_complete-dnsrecords` calls `kubectl-dnsrecords __complete WORDS…` (kubectl 1.26+).
@@ -40,9 +41,11 @@ fn report(err: &CliError) {
         message.push_str(": ");
         message.push_str(&detail);
     }
+    // Messages quote names from objects, files and the server's Status: one escaping module
+    // keeps their control and bidi characters from reaching the terminal raw.
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {message}");
+    let _ = writeln!(stderr, "error: {}", escape::terminal(&message));
     if let Some(hint) = err.hint() {
-        let _ = writeln!(stderr, "  hint: {hint}");
+        let _ = writeln!(stderr, "  hint: {}", escape::terminal(&hint));
     }
 }

@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::api::{Api, ListParams};
 use kube::config::Kubeconfig;
 
+use crate::render::escape;
 use crate::source::{self, ConnectOptions};
 
 /// Cobra's directive: don't fall back to file names.
@@ -121,7 +122,13 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
             }
         },
     };
-    for candidate in candidates.iter().filter(|c| c.starts_with(current)) {
+    // A name that needs escaping is left out rather than escaped: the shell inserts a candidate
+    // as typed, so an escaped spelling would name another object, and a raw one could end its line
+    // early (a newline followed by `:4` is a forged directive) or write to the terminal.
+    for candidate in candidates
+        .iter()
+        .filter(|c| c.starts_with(current) && escape::is_plain(c))
+    {
         writeln!(out, "{candidate}")?;
     }
     writeln!(out, ":{directive}")

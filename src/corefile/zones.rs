@@ -42,11 +42,9 @@ fn reverse_zones_for_cidr(addr: &str, prefix: &str) -> Option<Vec<DnsName>> {
     let rounded = prefix.div_ceil(boundary) * boundary;
     let network = mask(value, prefix, bits);
     let count = 1u128 << (rounded - prefix);
-    let step = if rounded == bits {
-        1
-    } else {
-        1u128 << (bits - rounded)
-    };
+    // The distance between the zones' networks. For `::/0` it is 2^128, which no u128 holds;
+    // there is one zone then (count is 1), so the step is never used.
+    let step = 1u128.checked_shl(bits - rounded).unwrap_or(0);
     (0..count)
         .map(|i| reverse_zone_name(network + i * step, rounded, ip.is_ipv4()))
         .collect()
@@ -127,6 +125,14 @@ mod tests {
         assert_eq!(zones("fd00::/8"), vec!["d.f.ip6.arpa."]);
         assert_eq!(zones("fd00:10:96::/112").len(), 1);
         assert_eq!(zones("fd00::/7").len(), 2);
+    }
+
+    #[test]
+    fn zero_length_prefixes_are_the_whole_reverse_tree() {
+        // Found by the corefile fuzz target: `fd00::/0` overflowed a shift.
+        assert_eq!(zones("fd00::/0"), vec!["ip6.arpa."]);
+        assert_eq!(zones("10.0.0.0/0"), vec!["in-addr.arpa."]);
+        assert_eq!(zones("::/128").len(), 1);
     }
 
     #[test]

@@ -410,7 +410,7 @@ fn checked_ref(
             reject(
                 object,
                 field,
-                &format!("{value:?} {problem}"),
+                &format!("\"{value}\" {problem}"),
                 notes,
                 hidden,
             );
@@ -466,7 +466,7 @@ fn service_view(
             reject(
                 (*object).clone(),
                 "spec.externalName",
-                &format!("{target:?} {problem}"),
+                &format!("\"{target}\" {problem}"),
                 notes,
                 hidden,
             );
@@ -493,7 +493,7 @@ fn service_view(
                             reject(
                                 (*object).clone(),
                                 "spec.clusterIPs",
-                                &format!("{ip:?} is not an IP address"),
+                                &format!("\"{ip}\" is not an IP address"),
                                 notes,
                                 hidden,
                             );
@@ -514,7 +514,7 @@ fn service_view(
             reject(
                 (*object).clone(),
                 "spec.ports[].name",
-                &format!("{name:?} {problem}"),
+                &format!("\"{name}\" {problem}"),
                 notes,
                 hidden,
             );
@@ -603,7 +603,7 @@ fn slice_view(
             reject(
                 (*object).clone(),
                 "ports[].name",
-                &format!("{name:?} {problem}"),
+                &format!("\"{name}\" {problem}"),
                 notes,
                 hidden,
             );
@@ -617,7 +617,7 @@ fn slice_view(
             reject(
                 (*object).clone(),
                 "endpoints[].hostname",
-                &format!("{hostname:?} {problem}"),
+                &format!("\"{hostname}\" {problem}"),
                 notes,
                 hidden,
             );
@@ -654,7 +654,7 @@ fn slice_view(
                 }),
                 Err(_) => notes.push(
                     Note::warning(format!(
-                        "{object}: endpoint address {text:?} is not an IP address; that address is skipped"
+                        "{object}: endpoint address \"{text}\" is not an IP address; that address is skipped"
                     ))
                     .about(&object),
                 ),
@@ -713,7 +713,7 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
             reject(
                 (*object).clone(),
                 field,
-                &format!("{value:?} {problem}"),
+                &format!("\"{value}\" {problem}"),
                 notes,
                 &mut hidden,
             );
@@ -733,7 +733,7 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
             Err(_) => {
                 notes.push(
                     Note::warning(format!(
-                        "{object}: podIP {text:?} is not an IP address; it has no pod record"
+                        "{object}: podIP \"{text}\" is not an IP address; it has no pod record"
                     ))
                     .about(&object),
                 );

@@ -461,12 +461,12 @@ impl fmt::Display for Cause {
             } => match subdomain {
                 Some(sub) => write!(
                     f,
-                    "pod {}'s spec.subdomain is {sub:?}, not {service:?}",
+                    "pod {}'s spec.subdomain is \"{sub}\", not \"{service}\"",
                     pod.name
                 ),
                 None => write!(
                     f,
-                    "pod {} sets no spec.subdomain (it must be {service:?})",
+                    "pod {} sets no spec.subdomain (it must be \"{service}\")",
                     pod.name
                 ),
             },
@@ -551,7 +551,7 @@ impl fmt::Display for Cause {
             },
             Cause::ExternalNameUnusable {
                 target, problem, ..
-            } => write!(f, "externalName {target:?} {problem}"),
+            } => write!(f, "externalName \"{target}\" {problem}"),
             Cause::ListForbidden {
                 resource,
                 namespace,

@@ -132,25 +132,48 @@ impl fmt::Display for RData {
                 port,
                 target,
             } => write!(f, "{priority} {weight} {port} {target}"),
+            // TXT RDATA is one or more <character-string>s: no strings at all is shown as one
+            // empty string, the nearest loadable form.
+            RData::Txt(strings) if strings.is_empty() => f.write_str("\"\""),
             RData::Txt(strings) => {
-                let quoted: Vec<String> = strings.iter().map(|s| quote_txt(s)).collect();
-                f.write_str(&quoted.join(" "))
+                let mut first = true;
+                for string in strings {
+                    for piece in character_strings(string.as_bytes()) {
+                        if !first {
+                            f.write_str(" ")?;
+                        }
+                        first = false;
+                        write_character_string(piece, f)?;
+                    }
+                }
+                Ok(())
             }
         }
     }
 }
 
-fn quote_txt(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for ch in text.chars() {
-        if ch == '"' || ch == '\\' {
-            out.push('\\');
+/// A TXT string as RFC 1035 <character-string>s: at most 255 bytes each (the length is one
+/// byte on the wire), so a longer string is written as several, which is how a zone file must
+/// spell it; an empty string is one empty <character-string>.
+fn character_strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let empty: &[u8] = &[];
+    let pieces = bytes.chunks(255);
+    bytes.is_empty().then_some(empty).into_iter().chain(pieces)
+}
+
+/// One <character-string> in quotes (RFC 1035 §5.1): `"` and `\` take a backslash, and every byte
+/// that is not printable ASCII — controls, and each byte of a non-ASCII character — is `\DDD`
+/// (three decimal digits), so any text gives one valid line that loads back to the same bytes.
+fn write_character_string(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str("\"")?;
+    for &byte in bytes {
+        match byte {
+            b'"' | b'\\' => write!(f, "\\{}", char::from(byte))?,
+            0x20..=0x7e => write!(f, "{}", char::from(byte))?,
+            _ => write!(f, "\\{byte:03}")?,
         }
-        out.push(ch);
     }
-    out.push('"');
-    out
+    f.write_str("\"")
 }
 
 /// One record: owner, TTL, data, and the object it was derived from.
@@ -205,5 +228,34 @@ impl fmt::Display for Record {
             self.rtype(),
             self.data
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn txt(strings: &[&str]) -> String {
+        RData::Txt(strings.iter().map(ToString::to_string).collect()).to_string()
+    }
+
+    #[test]
+    fn txt_strings_are_quoted_and_escaped() {
+        assert_eq!(txt(&["1.1.0"]), r#""1.1.0""#);
+        assert_eq!(txt(&["a\"b\\c"]), r#""a\"b\\c""#);
+        assert_eq!(txt(&["x\ny\x1b;z"]), r#""x\010y\027;z""#);
+        assert_eq!(txt(&["é"]), r#""\195\169""#);
+        assert_eq!(txt(&["", "b"]), r#""" "b""#);
+        assert_eq!(txt(&[]), r#""""#);
+    }
+
+    #[test]
+    fn long_txt_strings_are_split_at_255_bytes() {
+        let long = "a".repeat(300);
+        let shown = txt(&[&long]);
+        assert_eq!(
+            shown,
+            format!("\"{}\" \"{}\"", "a".repeat(255), "a".repeat(45))
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
+use super::escape;
 use crate::model::{Finding, Severity};
 
 /// Writes the findings block (nothing when there are none).
@@ -18,17 +19,35 @@ pub fn render(findings: &[Finding], color: bool, out: &mut dyn Write) -> io::Res
             (true, Severity::Warning) => head.yellow().bold().to_string(),
             (true, Severity::Info) => head.blue().bold().to_string(),
         };
-        writeln!(out, "{head} {}: {}", finding.id.code(), finding.message)?;
-        let objects: Vec<String> = finding.objects.iter().map(ToString::to_string).collect();
+        // Messages, object names and hints quote object names and values verbatim.
+        writeln!(
+            out,
+            "{head} {}: {}",
+            finding.id.code(),
+            escape::terminal(&finding.message)
+        )?;
+        let objects: Vec<String> = finding
+            .objects
+            .iter()
+            .map(|object| escape::terminal(&object.to_string()).into_owned())
+            .collect();
         writeln!(out, "  objects: {}", objects.join(", "))?;
-        let mut hint_lines = finding.hint.lines();
+        let mut hint_lines = hint_lines(&finding.hint);
         if let Some(first) = hint_lines.next() {
-            writeln!(out, "  hint: {first}")?;
+            writeln!(out, "  hint: {}", escape::terminal(first))?;
             for line in hint_lines {
-                writeln!(out, "        {line}")?;
+                writeln!(out, "        {}", escape::terminal(line))?;
             }
         }
         writeln!(out, "  docs: {}", finding.id.docs_anchor())?;
     }
     Ok(())
+}
+
+/// A hint is several lines by design (YAML to apply, then a command), so its line feeds are kept
+/// as lines and everything else in each line is escaped. Unlike `str::lines`, a CR before the LF
+/// stays in the line and is shown, not silently dropped.
+fn hint_lines(hint: &str) -> impl Iterator<Item = &str> {
+    let hint = hint.strip_suffix('\n').unwrap_or(hint);
+    hint.split('\n').filter(move |_| !hint.is_empty())
 }

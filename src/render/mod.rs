@@ -1,6 +1,8 @@
 //! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
-//! environment or the terminal: colour and width decisions arrive in `RenderOptions`.
+//! environment or the terminal: colour and width decisions arrive in `RenderOptions`. Text that
+//! came from an object or a file passes through [`escape`] before it is written.
 
+pub mod escape;
 mod findings;
 mod json;
 mod schema;

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::RenderOptions;
+use super::{RenderOptions, escape};
 use crate::model::{NoteLevel, Record, RecordType, Report};
 
 /// Writes the table.
@@ -46,14 +46,17 @@ pub fn render(
             if options.color {
                 type_cell = type_cell.fg(type_color(record.rtype()));
             }
+            // Owner and data are presentation-form names and RDATA, plain by construction; they
+            // pass the same escaping as the SOURCE column (object names) so no cell is an
+            // exception to reason about.
             let mut row = vec![
-                Cell::new(record.owner.as_str()),
+                Cell::new(escape::terminal(record.owner.as_str())),
                 type_cell,
                 Cell::new(record.ttl).set_alignment(CellAlignment::Left),
-                Cell::new(record.data.to_string()),
+                Cell::new(escape::terminal(&record.data.to_string())),
             ];
             if wide {
-                row.push(Cell::new(record.source.to_string()));
+                row.push(Cell::new(escape::terminal(&record.source.to_string())));
             }
             table.add_row(row);
         }
@@ -77,7 +80,12 @@ pub fn render(
             } else {
                 "PREDICTED".to_string()
             };
-            writeln!(out, "{label} {} ({})", predicted.name, predicted.reason)?;
+            writeln!(
+                out,
+                "{label} {} ({})",
+                escape::terminal(predicted.name.as_str()),
+                escape::terminal(&predicted.reason)
+            )?;
         }
         for absent in &report.absent {
             let label = if options.color {
@@ -85,7 +93,12 @@ pub fn render(
             } else {
                 "NXDOMAIN".to_string()
             };
-            writeln!(out, "{label} {} ({})", absent.name, absent.reason)?;
+            writeln!(
+                out,
+                "{label} {} ({})",
+                escape::terminal(absent.name.as_str()),
+                escape::terminal(&absent.reason)
+            )?;
         }
     }
     super::findings::render(&report.findings, options.color, out)?;
@@ -107,6 +120,7 @@ pub fn render(
                 NoteLevel::Info => "note",
                 NoteLevel::Warning => "warning",
             };
+            let message = escape::terminal(&message);
             writeln!(out, "{}", paint(format!("{prefix}: {message}"), level))?;
         }
     }
@@ -126,7 +140,11 @@ fn type_color(rtype: RecordType) -> Color {
 fn scope_phrase(report: &Report) -> String {
     match report.scope.namespaces.as_deref() {
         None => String::new(),
-        Some([namespace]) => format!(" in {namespace} namespace"),
-        Some(namespaces) => format!(" in namespaces {}", namespaces.join(", ")),
+        // Namespaces come from -n or the kubeconfig context: text the user or a file supplied.
+        Some([namespace]) => format!(" in {} namespace", escape::terminal(namespace)),
+        Some(namespaces) => format!(
+            " in namespaces {}",
+            escape::terminal(&namespaces.join(", "))
+        ),
     }
 }

@@ -1,9 +1,16 @@
 //! `-o zone`: master-file presentation form, one record per line with absolute owner names, TTL
 //! and class, a `$ORIGIN` line opening each zone — the forward zones first, then the reverse
-//! zones — so that each section loads in a standard DNS server as it is.
+//! zones. The output loads whole, header included, as the master file of any one of its zones:
+//! a loader keeps that zone's section and ignores the others as out-of-zone data.
+//!
+//! Everything above the first `$ORIGIN` is `;` comments, and every comment passes
+//! [`escape::zone_comment`], because notes and findings quote object names: a name holding a
+//! newline would otherwise end the comment and forge a record. Record lines need no escaping:
+//! owners and RDATA are `DnsName`s and typed RDATA whose `Display` is presentation form.
 
 use std::io::{self, Write};
 
+use super::escape;
 use crate::model::{DnsName, Record, RecordType, Report};
 
 /// Writes the report as zone sections.
@@ -13,7 +20,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "; records CoreDNS's kubernetes plugin serves, as computed by kubectl-dnsrecords"
     )?;
-    writeln!(out, "; configuration: {}", config.origin)?;
+    // The origin names a file path or a ConfigMap: text from the command line or an object.
+    writeln!(
+        out,
+        "; configuration: {}",
+        escape::zone_comment(&config.origin.to_string())
+    )?;
     writeln!(
         out,
         "; the SOA serial is CoreDNS's runtime state (the time of the last change it saw); 1 stands in for it"
@@ -25,19 +37,31 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for note in &report.notes {
-        writeln!(out, "; {}", note.message)?;
+        writeln!(out, "; {}", escape::zone_comment(&note.message))?;
     }
     for absent in &report.absent {
-        writeln!(out, "; NXDOMAIN {} ({})", absent.name, absent.reason)?;
+        writeln!(
+            out,
+            "; NXDOMAIN {} ({})",
+            escape::zone_comment(absent.name.as_str()),
+            escape::zone_comment(&absent.reason)
+        )?;
     }
     for predicted in &report.predicted {
-        writeln!(out, "; PREDICTED {} ({})", predicted.name, predicted.reason)?;
+        writeln!(
+            out,
+            "; PREDICTED {} ({})",
+            escape::zone_comment(predicted.name.as_str()),
+            escape::zone_comment(&predicted.reason)
+        )?;
     }
     for finding in &report.findings {
         writeln!(
             out,
             "; {}[{}]: {}",
-            finding.severity, finding.id, finding.message
+            finding.severity,
+            finding.id,
+            escape::zone_comment(&finding.message)
         )?;
     }
     let zones: Vec<&DnsName> = config

@@ -736,3 +736,30 @@ fn the_readme_exit_code_table_is_the_one_the_binary_uses() {
         .collect();
     assert_eq!(rows, expected);
 }
+
+/// Errors quote what the user or a file supplied; stderr goes through the escaping module, so a
+/// control or bidi character in a file name or a Service name never reaches the terminal raw.
+#[test]
+fn errors_on_stderr_escape_control_characters() {
+    for args in [
+        vec!["-f", "missing\u{1b}[2J\u{202e}.yaml"],
+        vec![
+            "-f",
+            "examples/redis-statefulset.yaml",
+            "-n",
+            "cache",
+            "svc/re\u{7}dis",
+        ],
+    ] {
+        let out = command().args(&args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(
+            !stderr
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "raw control character on stderr: {stderr:?}"
+        );
+    }
+}

@@ -9,9 +9,11 @@
 
 mod apiserver_selftest;
 mod cli;
+mod hostile;
 mod krew;
 mod kubectl_plugin;
 mod live_api;
+mod properties;
 mod rbac;
 mod readme;
 mod render;

@@ -43,9 +43,11 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
                     Cause::SubdomainMismatch { pod, subdomain, .. } => (
                         match subdomain {
                             Some(sub) => {
-                                format!("the pods' spec.subdomain is {sub:?}, not {name:?}")
+                                format!("the pods' spec.subdomain is \"{sub}\", not \"{name}\"")
                             }
-                            None => format!("the pods set no spec.subdomain (it must be {name:?})"),
+                            None => {
+                                format!("the pods set no spec.subdomain (it must be \"{name}\")")
+                            }
                         },
                         pod,
                         cause.fix(),

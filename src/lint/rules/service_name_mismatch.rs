@@ -71,7 +71,7 @@ fn check_one(ctx: &LintContext, sts: &StatefulSetView, findings: &mut Vec<Findin
         .collect();
     let meant = candidates.first().map(|svc| svc.object.name.as_str());
     let mut message =
-        format!("StatefulSet {name}'s serviceName {governing:?} {problem}; {consequence}");
+        format!("StatefulSet {name}'s serviceName \"{governing}\" {problem}; {consequence}");
     if let Some(meant) = meant {
         message.push_str(&format!(
             "; the headless Service {meant} selects these pods and was probably meant"

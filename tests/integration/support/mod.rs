@@ -3,6 +3,8 @@
 
 pub mod apiserver;
 pub mod raw;
+#[path = "../../common/zone_check.rs"]
+pub mod zone_check;
 
 use std::path::{Path, PathBuf};
 

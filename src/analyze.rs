@@ -96,7 +96,7 @@ pub fn analyze(
         .into_iter()
         .filter(|fact| fact.objects.iter().any(|o| scope.covers(o)))
         .collect();
-    let (predicted, absent) = absent_lines(&facts);
+    let (predicted, absent, unknown) = not_served_lines(&facts);
     let records = output
         .records
         .into_iter()
@@ -109,6 +109,7 @@ pub fn analyze(
         facts,
         absent,
         predicted,
+        unknown,
         findings,
         notes,
         scope,
@@ -116,12 +117,13 @@ pub fn analyze(
     })
 }
 
-/// The one-line form of the absent facts: names of unapplied manifests apart (they will appear
-/// once applied), then every other absent name. Unknown names are not absent: they stay facts.
-fn absent_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>) {
+/// The one-line form of the facts that are not served: names of unapplied manifests apart (they
+/// will appear once applied), the other absent names, and the unknown ones.
+fn not_served_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>, Vec<Absent>) {
     let mut predicted = Vec::new();
     let mut absent = Vec::new();
-    for fact in facts.iter().filter(|f| f.state == FactState::Absent) {
+    let mut unknown = Vec::new();
+    for fact in facts.iter().filter(|f| f.state != FactState::Served) {
         let Some(subject) = fact.subject() else {
             continue;
         };
@@ -135,7 +137,9 @@ fn absent_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>) {
                 .collect::<Vec<_>>()
                 .join("; "),
         };
-        if fact
+        if fact.state == FactState::Unknown {
+            unknown.push(line);
+        } else if fact
             .causes
             .iter()
             .any(|c| matches!(c, Cause::NotApplied { .. }))
@@ -145,7 +149,7 @@ fn absent_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>) {
             absent.push(line);
         }
     }
-    (predicted, absent)
+    (predicted, absent, unknown)
 }
 
 fn namespace_in(scope: &Scope, namespace: &str) -> bool {

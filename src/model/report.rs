@@ -95,6 +95,8 @@ pub struct Report {
     pub absent: Vec<Absent>,
     /// Names that will exist once unapplied manifests are applied (derived from `facts`).
     pub predicted: Vec<Absent>,
+    /// Names that could not be decided because a list was unreadable (derived from `facts`).
+    pub unknown: Vec<Absent>,
     /// What breaks DNS for the objects in scope, most severe first.
     pub findings: Vec<Finding>,
     /// Assumptions and skipped input.

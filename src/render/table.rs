@@ -72,33 +72,30 @@ pub fn render(
             (true, NoteLevel::Info) => text.dimmed().to_string(),
         }
     };
-    if !report.absent.is_empty() || !report.predicted.is_empty() {
+    // One line per expected name that is not served: predicted (unapplied manifests), absent
+    // (CoreDNS answers NXDOMAIN) and unknown (a list it depends on could not be read).
+    let sections = [
+        ("PREDICTED", &report.predicted),
+        ("NXDOMAIN", &report.absent),
+        ("UNKNOWN", &report.unknown),
+    ];
+    if sections.iter().any(|(_, lines)| !lines.is_empty()) {
         writeln!(out)?;
-        for predicted in &report.predicted {
-            let label = if options.color {
-                "PREDICTED".cyan().to_string()
-            } else {
-                "PREDICTED".to_string()
+        for (word, lines) in sections {
+            let label = match (options.color, word) {
+                (false, _) => word.to_string(),
+                (true, "PREDICTED") => word.cyan().to_string(),
+                (true, "NXDOMAIN") => word.red().bold().to_string(),
+                (true, _) => word.yellow().to_string(),
             };
-            writeln!(
-                out,
-                "{label} {} ({})",
-                escape::terminal(predicted.name.as_str()),
-                escape::terminal(&predicted.reason)
-            )?;
-        }
-        for absent in &report.absent {
-            let label = if options.color {
-                "NXDOMAIN".red().bold().to_string()
-            } else {
-                "NXDOMAIN".to_string()
-            };
-            writeln!(
-                out,
-                "{label} {} ({})",
-                escape::terminal(absent.name.as_str()),
-                escape::terminal(&absent.reason)
-            )?;
+            for line in lines {
+                writeln!(
+                    out,
+                    "{label} {} ({})",
+                    escape::terminal(line.name.as_str()),
+                    escape::terminal(&line.reason)
+                )?;
+            }
         }
     }
     super::findings::render(&report.findings, options.color, out)?;

@@ -39,21 +39,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for note in &report.notes {
         writeln!(out, "; {}", escape::zone_comment(&note.message))?;
     }
-    for absent in &report.absent {
-        writeln!(
-            out,
-            "; NXDOMAIN {} ({})",
-            escape::zone_comment(absent.name.as_str()),
-            escape::zone_comment(&absent.reason)
-        )?;
-    }
-    for predicted in &report.predicted {
-        writeln!(
-            out,
-            "; PREDICTED {} ({})",
-            escape::zone_comment(predicted.name.as_str()),
-            escape::zone_comment(&predicted.reason)
-        )?;
+    for (word, lines) in [
+        ("NXDOMAIN", &report.absent),
+        ("PREDICTED", &report.predicted),
+        ("UNKNOWN", &report.unknown),
+    ] {
+        for line in lines {
+            writeln!(
+                out,
+                "; {word} {} ({})",
+                escape::zone_comment(line.name.as_str()),
+                escape::zone_comment(&line.reason)
+            )?;
+        }
     }
     for finding in &report.findings {
         writeln!(

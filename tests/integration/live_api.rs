@@ -752,3 +752,63 @@ fn credentials_kube_cannot_use_are_a_client_configuration_error() {
     );
     assert_eq!(api.connections(), 0);
 }
+
+/// One validation boundary: malformed objects served by the API give the same records, names and
+/// findings as the same objects read from a file, and the same notes but for the file position
+/// the offline notes start with. One bad address drops that address only, on both paths.
+#[test]
+fn malformed_objects_give_the_same_report_live_and_offline() {
+    let fixture = crate::support::root().join("tests/fixtures/apiserver/malformed.yaml");
+    let dns = crate::support::root().join(CLUSTER_DNS);
+    let api = ApiServer::start(
+        &[fixture.as_path(), dns.as_path()],
+        ServerOptions::default(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let (code, live, stderr) = run(&kubeconfig, &["-n", "broken", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let offline = stdout_of(&[
+        "-f",
+        fixture.to_str().expect("path"),
+        "-f",
+        CLUSTER_DNS,
+        "-n",
+        "broken",
+        "-o",
+        "json",
+    ]);
+    let live: serde_json::Value = serde_json::from_str(&live).expect("live json");
+    let offline: serde_json::Value = serde_json::from_str(&offline).expect("offline json");
+    for field in ["records", "names", "findings", "absent"] {
+        assert_eq!(live[field], offline[field], "{field} differ");
+    }
+    let notes = |doc: &serde_json::Value| -> Vec<String> {
+        let mut notes: Vec<String> = doc["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .filter_map(|n| n["message"].as_str())
+            .map(|m| match m.split_once(": document ") {
+                Some((_, rest)) => rest.split_once(": ").map_or(m, |(_, m)| m).to_string(),
+                None => m.to_string(),
+            })
+            .collect();
+        notes.sort();
+        notes
+    };
+    assert_eq!(notes(&live), notes(&offline));
+    let text = live.to_string();
+    assert!(
+        text.contains("10-244-50-2.web.broken.svc.cluster.local."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"endpoint address \"not-an-ip\" is not an IP address; that address is skipped"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Service broken/Shouting"), "{text}");
+    assert!(text.contains("Service broken/bad"), "{text}");
+}

@@ -9,6 +9,7 @@
 
 mod apiserver_selftest;
 mod cli;
+mod consistency;
 mod hostile;
 mod krew;
 mod kubectl_plugin;

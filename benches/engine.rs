@@ -10,6 +10,8 @@
 //!   the extreme: every SRV answer de-duplicates SIZE entries).
 //! - `namespace`: one namespace with SIZE (Service, EndpointSlice, Pod) triples, the pods owned by
 //!   StatefulSets with hostnames, so the per-pod facts run against a crowded namespace.
+//! - `selector`: `mixed` with every other Service labelled `tier=a`, analysed with `-A -l tier=a`,
+//!   so the narrowing of records, facts and findings to a large selection is measured.
 
 #![allow(
     clippy::disallowed_methods,
@@ -23,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use dnsrecords::analyze;
 use dnsrecords::corefile;
-use dnsrecords::model::{ClusterSnapshot, Selection};
+use dnsrecords::model::{ClusterSnapshot, LabelSelector, Selection};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
     Pod, PodCondition, PodSpec, PodStatus, PodTemplateSpec, Service, ServicePort, ServiceSpec,
@@ -219,8 +221,21 @@ fn peak_rss_kib() -> Option<u64> {
 
 /// One scenario at one size, in this process: best of three.
 fn run_one(scenario: &str, size: usize) {
+    let mut selection = Selection::default();
     let snapshot = match scenario {
         "mixed" => mixed(size),
+        "selector" => {
+            let mut snapshot = mixed(size);
+            for service in snapshot.services.iter_mut().step_by(2) {
+                service
+                    .metadata
+                    .labels
+                    .get_or_insert_default()
+                    .insert("tier".to_string(), "a".to_string());
+            }
+            selection.selector = Some(LabelSelector::parse("tier=a").expect("selector"));
+            snapshot
+        }
         "headless" => headless(size),
         "namespace" => namespace(size),
         other => {
@@ -234,7 +249,7 @@ fn run_one(scenario: &str, size: usize) {
     let mut facts = 0;
     for _ in 0..3 {
         let run = Instant::now();
-        let report = analyze(&snapshot, &config, &Selection::default()).expect("analyze");
+        let report = analyze(&snapshot, &config, &selection).expect("analyze");
         best = best.min(run.elapsed());
         records = report.records.len();
         facts = report.facts.len();
@@ -261,6 +276,7 @@ fn main() {
         ("mixed", 1_000, 10_000),
         ("headless", 10_000, 100_000),
         ("namespace", 4_000, 40_000),
+        ("selector", 1_000, 10_000),
     ] {
         for size in [small, large] {
             let status = std::process::Command::new(&me)

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::endpoint_name::endpoint_label;
-use super::view::{PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
+use super::view::{
+    AddressView, EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView,
+};
 use super::{Ctx, Denied};
 use crate::model::{
     Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
@@ -258,46 +260,60 @@ impl Facts<'_, '_> {
                 self.endpoint_names(&name, &object, &[*slice], &[cause]);
             }
         }
-        for slice in self.ctx.index.slices_of(namespace, &object.name) {
-            for endpoint in &slice.endpoints {
-                for address in &endpoint.addresses {
-                    let label =
-                        endpoint_label(endpoint, address, self.ctx.config.endpoint_pod_names);
-                    let Ok(endpoint_name) = name.prepend(&label) else {
-                        continue;
-                    };
-                    let pod = endpoint.pod.as_deref().cloned();
-                    let pod_view = pod
-                        .as_ref()
-                        .and_then(|p| self.ctx.index.pod(&p.namespace, &p.name));
-                    let mut causes: Vec<Cause> = hidden.iter().cloned().collect();
-                    if !endpoint.ready {
-                        causes.push(Cause::EndpointNotReady {
-                            pod: pod.clone(),
-                            address: address.text.to_string(),
-                            terminating: endpoint.terminating,
-                            ready_condition: pod_view.and_then(|p| p.ready_condition.clone()),
-                        });
-                    } else if service.publish_not_ready && pod_view.is_some_and(|p| !p.ready) {
-                        causes.push(Cause::PublishedNotReady { pod: pod.clone() });
-                    }
-                    if self.ctx.config.ignore_empty_service && !self.served.contains(&name) {
-                        causes.push(Cause::IgnoreEmptyService {
-                            service: object.clone(),
-                        });
-                    }
-                    let mut objects = vec![object.clone(), (*slice.object).clone()];
-                    objects.extend(pod);
-                    self.add(
-                        endpoint_name,
-                        RecordType::A,
-                        Expectation::Endpoint,
-                        objects,
-                        causes,
-                    );
-                }
+        let slices = self.ctx.index.slices_of(namespace, &object.name);
+        for (slice, endpoint, address, endpoint_name) in self.named_endpoints(&name, slices) {
+            let pod = endpoint.pod.as_deref().cloned();
+            let pod_view = pod
+                .as_ref()
+                .and_then(|p| self.ctx.index.pod(&p.namespace, &p.name));
+            let mut causes: Vec<Cause> = hidden.iter().cloned().collect();
+            if !endpoint.ready {
+                causes.push(Cause::EndpointNotReady {
+                    pod: pod.clone(),
+                    address: address.text.to_string(),
+                    terminating: endpoint.terminating,
+                    ready_condition: pod_view.and_then(|p| p.ready_condition.clone()),
+                });
+            } else if service.publish_not_ready && pod_view.is_some_and(|p| !p.ready) {
+                causes.push(Cause::PublishedNotReady { pod: pod.clone() });
             }
+            if self.ctx.config.ignore_empty_service && !self.served.contains(&name) {
+                causes.push(Cause::IgnoreEmptyService {
+                    service: object.clone(),
+                });
+            }
+            let mut objects = vec![object.clone(), (*slice.object).clone()];
+            objects.extend(pod);
+            self.add(
+                endpoint_name,
+                RecordType::A,
+                Expectation::Endpoint,
+                objects,
+                causes,
+            );
         }
+    }
+
+    /// Every address of `slices` with the endpoint name CoreDNS gives it under `service_name`
+    /// (`endpointHostname`); addresses whose label is not one valid DNS label have none.
+    fn named_endpoints<'s>(
+        &self,
+        service_name: &DnsName,
+        slices: &[&'s SliceView],
+    ) -> Vec<(&'s SliceView, &'s EndpointView, &'s AddressView, DnsName)> {
+        let pod_names = self.ctx.config.endpoint_pod_names;
+        slices
+            .iter()
+            .flat_map(|slice| {
+                slice.endpoints.iter().flat_map(move |endpoint| {
+                    endpoint.addresses.iter().filter_map(move |address| {
+                        let label = endpoint_label(endpoint, address, pod_names);
+                        let name = service_name.prepend(&label).ok()?;
+                        Some((*slice, endpoint, address, name))
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The port SRV and endpoint names of a Service the `labels` option filters out: absent for
@@ -349,25 +365,16 @@ impl Facts<'_, '_> {
         slices: &[&SliceView],
         causes: &[Cause],
     ) {
-        for slice in slices {
-            for endpoint in &slice.endpoints {
-                for address in &endpoint.addresses {
-                    let label =
-                        endpoint_label(endpoint, address, self.ctx.config.endpoint_pod_names);
-                    let Ok(endpoint_name) = service_name.prepend(&label) else {
-                        continue;
-                    };
-                    let mut objects = vec![service.clone(), (*slice.object).clone()];
-                    objects.extend(endpoint.pod.as_deref().cloned());
-                    self.add(
-                        endpoint_name,
-                        RecordType::A,
-                        Expectation::Endpoint,
-                        objects,
-                        causes.to_vec(),
-                    );
-                }
-            }
+        for (slice, endpoint, _, endpoint_name) in self.named_endpoints(service_name, slices) {
+            let mut objects = vec![service.clone(), (*slice.object).clone()];
+            objects.extend(endpoint.pod.as_deref().cloned());
+            self.add(
+                endpoint_name,
+                RecordType::A,
+                Expectation::Endpoint,
+                objects,
+                causes.to_vec(),
+            );
         }
     }
 

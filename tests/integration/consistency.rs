@@ -7,9 +7,14 @@ use std::collections::BTreeSet;
 
 use crate::support::{example, root};
 
-fn document(args: &[String]) -> serde_json::Value {
-    let out = crate::support::command()
-        .args(args)
+/// The JSON document of `-f FILE… -A -o json`, whatever the findings' severity.
+fn document(files: &[&str]) -> serde_json::Value {
+    let mut command = crate::support::command();
+    for file in files {
+        command.arg("-f").arg(file);
+    }
+    let out = command
+        .args(["-A", "-o", "json", "--fail-on", "never"])
         .output()
         .expect("run the binary");
     serde_json::from_slice(&out.stdout).expect("the output is JSON")
@@ -74,36 +79,16 @@ fn no_example_contradicts_itself() {
         if file == "cluster-dns.yaml" || !file.ends_with(".yaml") {
             continue;
         }
-        let args: Vec<String> = [
-            "-f",
-            &example(file),
-            "-f",
-            &example("cluster-dns.yaml"),
-            "-A",
-            "-o",
-            "json",
-            "--fail-on",
-            "never",
-        ]
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-        check(file, &document(&args));
+        check(
+            file,
+            &document(&[&example(file), &example("cluster-dns.yaml")]),
+        );
         checked += 1;
     }
     let hostile = root().join("tests/fixtures/hostile/hostile.yaml");
-    let args: Vec<String> = [
-        "-f",
-        hostile.to_str().expect("path"),
-        "-A",
-        "-o",
-        "json",
-        "--fail-on",
-        "never",
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
-    check("hostile", &document(&args));
+    check(
+        "hostile",
+        &document(&[hostile.to_str().expect("a UTF-8 path")]),
+    );
     assert!(checked >= 6, "only {checked} examples checked");
 }

@@ -8,8 +8,8 @@ use crate::engine;
 use crate::lint;
 pub use crate::model::suggest;
 use crate::model::{
-    Absent, Cause, ClusterSnapshot, DnsConfig, Fact, FactState, Kind, NotFound, ObjectRef,
-    Provenance, Report, Scope, Selection, Target,
+    Absent, Cause, ClusterSnapshot, DnsConfig, Expectation, Fact, FactState, Kind, NotFound,
+    ObjectRef, Provenance, Report, Scope, Selection, Target,
 };
 
 /// Why a selection cannot be resolved against the snapshot.
@@ -123,7 +123,11 @@ fn not_served_lines(facts: &[Fact]) -> (Vec<Absent>, Vec<Absent>, Vec<Absent>) {
     let mut predicted = Vec::new();
     let mut absent = Vec::new();
     let mut unknown = Vec::new();
-    for fact in facts.iter().filter(|f| f.state != FactState::Served) {
+    // Reverse names repeat what their forward name's line already says: they stay in the facts.
+    for fact in facts
+        .iter()
+        .filter(|f| f.state != FactState::Served && f.expectation != Expectation::Ptr)
+    {
         let Some(subject) = fact.subject() else {
             continue;
         };

@@ -212,6 +212,11 @@ impl Facts<'_, '_> {
             vec![object.clone()],
             service_causes.clone(),
         );
+        if let ServiceKind::ClusterIp(ips) = &service.kind {
+            for ip in ips {
+                self.ptr(*ip, &object, hidden.iter().cloned().collect());
+            }
+        }
         if matches!(service.kind, ServiceKind::ExternalName(_)) {
             return;
         }
@@ -284,11 +289,38 @@ impl Facts<'_, '_> {
             }
             let mut objects = vec![object.clone(), (*slice.object).clone()];
             objects.extend(pod);
+            let mut ptr_causes = causes.clone();
+            if endpoint.ready && *address.text != *address.ip.to_string() {
+                // CoreDNS looks slices up by the canonical text of the reverse question.
+                ptr_causes.push(Cause::InvalidObject {
+                    object: (*slice.object).clone(),
+                    field: "endpoints[].addresses".to_string(),
+                    problem: format!(
+                        "\"{}\" is not written canonically ({}), so no PTR question finds it",
+                        address.text, address.ip
+                    ),
+                });
+            }
+            self.ptr(address.ip, &object, ptr_causes);
             self.add(
                 endpoint_name,
                 RecordType::A,
                 Expectation::Endpoint,
                 objects,
+                causes,
+            );
+        }
+    }
+
+    /// The reverse name of `ip`, when a reverse zone of the Corefile holds it.
+    fn ptr(&mut self, ip: std::net::IpAddr, service: &ObjectRef, causes: Vec<Cause>) {
+        let owner = super::reverse_name(ip);
+        if self.ctx.config.reverse_zone_for(&owner).is_some() {
+            self.add(
+                owner,
+                RecordType::Ptr,
+                Expectation::Ptr,
+                vec![service.clone()],
                 causes,
             );
         }

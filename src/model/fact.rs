@@ -581,6 +581,9 @@ impl fmt::Display for Cause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Expectation {
+    /// The reverse name of a ClusterIP or an endpoint address, inside a reverse zone the
+    /// Corefile lists.
+    Ptr,
     /// `<svc>.<ns>.svc.<zone>`.
     Service,
     /// `_<port>._<proto>.<svc>…` of a named port.

@@ -14,7 +14,8 @@ use std::path::Path;
 use dnsrecords::analyze;
 use dnsrecords::corefile;
 use dnsrecords::model::{
-    Cause, ClusterSnapshot, DnsConfig, Expectation, FactState, LabelSelector, Report, Selection,
+    Cause, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource, LabelSelector,
+    Report, Selection,
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
@@ -61,6 +62,10 @@ struct Case {
     /// exactly these (absent and unknown names with their causes' codes).
     #[serde(default)]
     names: Option<Vec<String>>,
+    /// `<resource> <namespace>` per list the reader may not read (`endpointslices shop`): the
+    /// objects of that list are dropped and a gap recorded, as the live source does on a 403.
+    #[serde(default)]
+    forbidden: Vec<String>,
     /// Names predicted for StatefulSets whose manifests were never applied; when present, exactly these.
     #[serde(default)]
     predicted: Option<Vec<String>>,
@@ -78,6 +83,45 @@ fn snapshot(objects: &[serde_json::Value]) -> Result<ClusterSnapshot, Error> {
         return Err(format!("the case's objects did not all load: {}", note.message).into());
     }
     Ok(loaded.snapshot)
+}
+
+/// Drops what a reader forbidden to list `<resource> <namespace>` would not get, and records the
+/// gap the live source records on a 403.
+fn forbid(snapshot: &mut ClusterSnapshot, entry: &str) -> Result<(), Error> {
+    let (resource, namespace) = entry
+        .split_once(' ')
+        .ok_or_else(|| format!("forbidden entry {entry:?} is not `<resource> <namespace>`"))?;
+    let in_namespace = |meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        meta.namespace.as_deref() == Some(namespace)
+    };
+    let resource = match resource {
+        "services" => {
+            snapshot.services.retain(|o| !in_namespace(&o.metadata));
+            GapResource::Services
+        }
+        "endpointslices" => {
+            snapshot
+                .endpoint_slices
+                .retain(|o| !in_namespace(&o.metadata));
+            GapResource::EndpointSlices
+        }
+        "statefulsets" => {
+            snapshot
+                .stateful_sets
+                .retain(|o| !in_namespace(&o.metadata));
+            GapResource::StatefulSets
+        }
+        "pods" => {
+            snapshot.pods.retain(|o| !in_namespace(&o.metadata));
+            GapResource::Pods
+        }
+        other => return Err(format!("unknown forbidden resource {other:?}").into()),
+    };
+    snapshot.gaps.push(Gap {
+        resource,
+        namespace: Some(namespace.to_string()),
+    });
+    Ok(())
 }
 
 fn config(case: &Case, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
@@ -149,7 +193,10 @@ fn check_case(path: &Path) -> Result<(), Error> {
     };
     let mut objects = case.objects.clone();
     objects.extend(base_objects.iter().cloned());
-    let snapshot = snapshot(&objects)?;
+    let mut snapshot = snapshot(&objects)?;
+    for entry in &case.forbidden {
+        forbid(&mut snapshot, entry)?;
+    }
     let config = config(&case, &snapshot)?;
     let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
 
@@ -222,7 +269,7 @@ fn check_case(path: &Path) -> Result<(), Error> {
             .facts
             .iter()
             .filter(|f| f.state != FactState::Served)
-            .filter(|f| !with_base || !f.name.as_str().ends_with(".kube-system.svc.cluster.local."))
+            .filter(|f| !with_base || f.subject().is_none_or(|s| s.namespace != "kube-system"))
             .map(|f| {
                 let mut codes: Vec<&str> = Vec::new();
                 for code in f.causes.iter().map(|c| c.code()) {

@@ -19,4 +19,5 @@ mod readme;
 mod render;
 mod robustness;
 mod support;
+mod verify;
 mod zonefile;

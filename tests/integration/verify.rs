@@ -206,3 +206,77 @@ fn verify_needs_a_server() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--dns-server"));
 }
+
+/// Questions per second against `named` directly: 2,500 ClusterIP Services with a named port
+/// (A, SRV, `_http._tcp` SRV and PTR each: 10,000 questions). Prints the figures; run with
+/// `cargo test --release --test integration verify::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn throughput_against_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = dir.path().join("services.yaml");
+    let services: String = (0..2500)
+        .map(|i| {
+            format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{i}\n  namespace: load\nspec:\n  clusterIP: 10.97.{}.{}\n  ports:\n  - name: http\n    port: 80\n",
+                i / 250,
+                i % 250 + 1
+            )
+        })
+        .collect();
+    std::fs::write(&manifest, services).expect("write");
+    let manifest = manifest.display().to_string();
+    // CoreDNS's own objects give the NS records an address: BIND loads no zone whose NS has none.
+    let args = [
+        "-f",
+        manifest.as_str(),
+        "-f",
+        "examples/cluster-dns.yaml",
+        "-n",
+        "load",
+        "--fail-on",
+        "never",
+    ];
+    let zone = stdout_of(&[&args[..], &["-o", "zone"]].concat());
+    let named = Named::serve(&zone);
+    let time = |extra: &[&str]| -> (f64, serde_json::Value) {
+        let start = std::time::Instant::now();
+        let out = command()
+            .args(args)
+            .args(extra)
+            .args(["-o", "json"])
+            .output()
+            .expect("run");
+        let elapsed = start.elapsed().as_secs_f64();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let differences = &json["verify"]["differences"];
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{} {:#}",
+            String::from_utf8_lossy(&out.stderr),
+            differences.get(0).unwrap_or(differences)
+        );
+        (elapsed, json)
+    };
+    let (baseline, _) = time(&[]);
+    for transport in [&[][..], &["--tcp"][..]] {
+        let (elapsed, json) = time(
+            &[
+                &["--verify", "--dns-server", &named.server()][..],
+                transport,
+            ]
+            .concat(),
+        );
+        let checked = json["verify"]["checked"].as_u64().expect("checked");
+        assert_eq!(checked, 10_000);
+        assert_eq!(json["verify"]["matched"], 10_000);
+        let asking = elapsed - baseline;
+        println!(
+            "{} questions over {}: {elapsed:.2}s in all, {asking:.2}s asking beyond the {baseline:.2}s run without --verify: {:.0} questions/s",
+            checked,
+            json["verify"]["transport"].as_str().unwrap_or_default(),
+            checked as f64 / asking
+        );
+    }
+}

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod model;
 pub mod render;
 pub mod source;
+pub mod verify;
 
 pub use analyze::analyze;
 pub use model::Report;

@@ -142,6 +142,25 @@ pub struct Cli {
     /// Don't check the server's certificate. Insecure: use only against test clusters.
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
+
+    /// Ask the DNS server of --dns-server every question the records imply and show where its
+    /// answers differ; exit 1 when they do.
+    #[arg(long, requires = "dns_server")]
+    pub verify: bool,
+
+    /// The DNS server --verify asks: HOST[:PORT], port 53 by default (e.g. a manual
+    /// `kubectl port-forward`, with --tcp, or NodeLocal DNSCache's 169.254.20.10).
+    #[arg(long, value_name = "HOST[:PORT]", requires = "verify")]
+    pub dns_server: Option<String>,
+
+    /// Ask over TCP only (kubectl port-forward carries TCP only); UDP otherwise, with TCP for
+    /// truncated answers.
+    #[arg(long, requires = "verify")]
+    pub tcp: bool,
+
+    /// How long --verify waits for each answer before its one retry.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, requires = "verify")]
+    pub dns_timeout: Duration,
 }
 
 /// Parses a duration as kubectl's `--request-timeout` does: a bare whole number is seconds,

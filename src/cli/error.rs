@@ -4,6 +4,7 @@ use crate::analyze::SelectionError;
 use crate::corefile::CorefileError;
 use crate::model::{ConfigOrigin, InvalidName, SelectorError};
 use crate::source::{SourceError, TargetError};
+use crate::verify::VerifyError;
 
 use super::exit::Exit;
 
@@ -49,6 +50,9 @@ pub enum CliError {
     /// `-f` and the live source were both asked for.
     #[error("-f reads manifests and cannot be combined with {0}")]
     FilesAndCluster(&'static str),
+    /// `--verify` could not ask its DNS server.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
     /// The async runtime could not start.
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
@@ -76,6 +80,8 @@ impl CliError {
             | CliError::Selector(_)
             | CliError::ClusterDomain(_)
             | CliError::FilesAndCluster(_) => Exit::Usage,
+            CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
+            CliError::Verify(_) => Exit::DnsServer,
             CliError::Runtime(_) => Exit::Io,
             CliError::Io(_) => Exit::Io,
         }
@@ -103,6 +109,7 @@ impl CliError {
             CliError::FilesAndCluster(_) => {
                 Some("drop -f to read the live cluster, or drop the connection flags".to_string())
             }
+            CliError::Verify(err) => err.hint(),
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
@@ -114,6 +121,7 @@ impl CliError {
     pub fn detail(&self) -> Option<String> {
         match self {
             CliError::Source(err) => err.detail(),
+            CliError::Verify(err) => err.detail(),
             CliError::CorefileRead { source, .. }
             | CliError::Runtime(source)
             | CliError::Io(source) => Some(source.to_string()),

@@ -6,7 +6,8 @@
 pub enum Exit {
     /// Records printed.
     Success,
-    /// Records printed, and a finding at or above `--fail-on` exists.
+    /// Records printed, and a finding at or above `--fail-on` exists, or `--verify` found a
+    /// difference.
     Findings,
     /// Bad flags or arguments (clap's own code).
     Usage,
@@ -38,13 +39,15 @@ pub enum Exit {
     ExecPlugin,
     /// The client could not be set up from the kubeconfig's certificates or credentials.
     ClientConfig,
+    /// The DNS server of `--verify` answered no question at all.
+    DnsServer,
     /// Writing the output failed.
     Io,
 }
 
 impl Exit {
     /// Every outcome, in the order of their codes.
-    pub const ALL: [Exit; 18] = [
+    pub const ALL: [Exit; 19] = [
         Exit::Success,
         Exit::Findings,
         Exit::Usage,
@@ -62,6 +65,7 @@ impl Exit {
         Exit::Dropped,
         Exit::ExecPlugin,
         Exit::ClientConfig,
+        Exit::DnsServer,
         Exit::Io,
     ];
 
@@ -85,6 +89,7 @@ impl Exit {
             Exit::Dropped => 14,
             Exit::ExecPlugin => 15,
             Exit::ClientConfig => 16,
+            Exit::DnsServer => 17,
             Exit::Io => 74,
         }
     }
@@ -93,7 +98,9 @@ impl Exit {
     pub fn meaning(self) -> &'static str {
         match self {
             Exit::Success => "records printed, no finding at or above `--fail-on`",
-            Exit::Findings => "records printed, and a finding at or above `--fail-on` exists",
+            Exit::Findings => {
+                "records printed, and a finding at or above `--fail-on` exists, or `--verify` found a difference"
+            }
             Exit::Usage => {
                 "usage error (bad flag, target, selector, or a namespace or name the API server would refuse)"
             }
@@ -118,6 +125,9 @@ impl Exit {
             Exit::ExecPlugin => "the kubeconfig user's exec credential plugin failed",
             Exit::ClientConfig => {
                 "the kubeconfig's certificates, keys or token cannot be used to set up a client"
+            }
+            Exit::DnsServer => {
+                "the DNS server of `--verify` answered no question (timeout, refused, closed, malformed)"
             }
             Exit::Io => "the output could not be written",
         }

@@ -20,11 +20,12 @@ use crate::analyze::{SelectionError, analyze};
 use crate::corefile;
 use crate::model::Severity;
 use crate::model::{
-    ConfigOrigin, DnsConfig, DnsName, LabelSelector, NameKind, Note, Selection, is_reverse_zone,
-    validate_name,
+    ConfigOrigin, DnsConfig, DnsName, LabelSelector, NameKind, Note, Selection, Verification,
+    is_reverse_zone, validate_name,
 };
 use crate::render::{self, Format, RenderOptions};
 use crate::source::{self, Loaded};
+use crate::verify::{self, VerifyError, VerifyOptions};
 
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
@@ -93,7 +94,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         color,
         headers: !cli.no_headers,
     };
-    render::render(&report, format, options, out).map_err(CliError::Io)?;
+    let verification = if cli.verify {
+        Some(verify_report(cli, &report)?)
+    } else {
+        None
+    };
+    render::render_verified(&report, verification.as_ref(), format, options, out)
+        .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     let threshold = match cli.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -102,11 +109,33 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     };
     let failing =
         threshold.is_some_and(|level| report.findings.iter().any(|f| f.severity >= level));
-    Ok(if failing {
+    let differs = verification
+        .as_ref()
+        .is_some_and(|v| v.differences().next().is_some());
+    Ok(if failing || differs {
         Exit::Findings
     } else {
         Exit::Success
     })
+}
+
+/// Asks `--dns-server` the report's questions (`--verify`).
+fn verify_report(cli: &Cli, report: &crate::model::Report) -> Result<Verification, CliError> {
+    let Some(server) = cli.dns_server.clone() else {
+        // clap requires --dns-server with --verify; the port-forward transport is not built yet.
+        return Err(CliError::Verify(VerifyError::InvalidServer(String::new())));
+    };
+    let options = VerifyOptions {
+        server,
+        tcp: cli.tcp,
+        timeout: cli.dns_timeout,
+        concurrency: verify::CONCURRENCY,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    Ok(runtime.block_on(verify::verify(report, &options))?)
 }
 
 /// The first connection flag given, for the error that says -f cannot be combined with it.

@@ -15,6 +15,7 @@ mod report;
 mod selection;
 mod snapshot;
 mod suggest;
+mod verification;
 
 pub use dns_config::{
     CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
@@ -26,8 +27,11 @@ pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use not_found::NotFound;
 pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};
 pub use provenance::{Kind, ObjectRef, Provenance};
-pub use record::{RData, Record, RecordType, Soa};
+pub use record::{RData, Record, RecordType, Soa, name_sort_key};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};
 pub use selection::{Selection, Target};
 pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource};
 pub use suggest::suggest;
+pub use verification::{
+    Expected, Outcome, Question, Rcode, Served, Status, Transport, Verification,
+};

@@ -199,14 +199,21 @@ impl Record {
     /// before `ip6.arpa.`, then the owner in DNS canonical order (`DnsName::order_key`), then
     /// type, then data.
     pub fn sort_key(&self) -> (u8, Vec<u8>, RecordType, &RData) {
-        let mut top = self.owner.labels().rev();
-        let tree = match (top.next(), top.next()) {
-            (Some("arpa"), Some("in-addr")) => 1,
-            (Some("arpa"), Some("ip6")) => 2,
-            _ => 0,
-        };
-        (tree, self.owner.order_key(), self.rtype(), &self.data)
+        let (tree, owner) = name_sort_key(&self.owner);
+        (tree, owner, self.rtype(), &self.data)
     }
+}
+
+/// The owner part of `Record::sort_key`: forward names before `in-addr.arpa.` before
+/// `ip6.arpa.`, then DNS canonical order. Records in that order can be searched by owner.
+pub fn name_sort_key(name: &DnsName) -> (u8, Vec<u8>) {
+    let mut top = name.labels().rev();
+    let tree = match (top.next(), top.next()) {
+        (Some("arpa"), Some("in-addr")) => 1,
+        (Some("arpa"), Some("ip6")) => 2,
+        _ => 0,
+    };
+    (tree, name.order_key())
 }
 
 impl Record {

@@ -6,13 +6,18 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 
 use super::escape;
 use super::schema::document;
-use crate::model::Report;
+use crate::model::{Report, Verification};
 
 /// Writes the report as JSON.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    verification: Option<&Verification>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut serializer =
         serde_json::Serializer::with_formatter(&mut *out, TerminalSafe(PrettyFormatter::new()));
-    serde::Serialize::serialize(&document(report), &mut serializer).map_err(io::Error::other)?;
+    serde::Serialize::serialize(&document(report, verification), &mut serializer)
+        .map_err(io::Error::other)?;
     writeln!(out)
 }
 

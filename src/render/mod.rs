@@ -12,7 +12,7 @@ mod zone;
 
 use std::io::{self, Write};
 
-use crate::model::Report;
+use crate::model::{Report, Verification};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -47,11 +47,24 @@ pub fn render(
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_verified(report, None, format, options, out)
+}
+
+/// Writes `report` in `format` with what `--verify` found: a STATUS column and the differences
+/// in the table, a `verify` object in JSON and YAML. Zone files hold records only: the
+/// verification is not part of them.
+pub fn render_verified(
+    report: &Report,
+    verification: Option<&Verification>,
+    format: Format,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Table => table::render(report, false, options, out),
-        Format::Wide => table::render(report, true, options, out),
-        Format::Json => json::render(report, out),
-        Format::Yaml => yaml::render(report, out),
+        Format::Table => table::render(report, verification, false, options, out),
+        Format::Wide => table::render(report, verification, true, options, out),
+        Format::Json => json::render(report, verification, out),
+        Format::Yaml => yaml::render(report, verification, out),
         Format::Zone => zone::render(report, out),
     }
 }

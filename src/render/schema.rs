@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::model::{Absent, DnsConfig, Finding, Note, ObjectRef, Provenance, Record, Report};
+use crate::model::{
+    Absent, DnsConfig, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record, Report,
+    Status, Transport, Verification,
+};
 
 /// Bumped only when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: &str = "dnsrecords/v1";
@@ -25,6 +28,74 @@ pub struct Document<'a> {
     names: Vec<FactView<'a>>,
     findings: Vec<FindingView>,
     notes: &'a [Note],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify: Option<VerifyView<'a>>,
+}
+
+/// What `--verify` found. The difference fields are snake_case as issue 12's contract names
+/// them.
+#[derive(Serialize)]
+struct VerifyView<'a> {
+    server: &'a str,
+    transport: Transport,
+    checked: usize,
+    matched: usize,
+    /// Answers that matched but with a TTL below the configured one: a cache answered them.
+    cached: usize,
+    differences: Vec<DifferenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct DifferenceView<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    status: Status,
+    expected: Vec<&'a str>,
+    served: Vec<&'a str>,
+    expected_rcode: Rcode,
+    /// `null` when the server never answered the question.
+    served_rcode: Option<Rcode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_ttl: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    served_ttl: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+fn verification(verification: &Verification) -> VerifyView<'_> {
+    fn difference(outcome: &Outcome) -> DifferenceView<'_> {
+        DifferenceView {
+            name: outcome.question.name.as_str(),
+            rtype: outcome.question.rtype.as_str(),
+            status: outcome.status,
+            expected: outcome
+                .expected
+                .records
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            served: outcome.served.records.iter().map(String::as_str).collect(),
+            expected_rcode: outcome.expected.rcode,
+            served_rcode: outcome.served.rcode,
+            expected_ttl: outcome.expected.ttl,
+            served_ttl: outcome.served.ttl,
+            note: outcome.note.as_deref(),
+        }
+    }
+    VerifyView {
+        server: &verification.server,
+        transport: verification.transport,
+        checked: verification.checked(),
+        matched: verification.matched(),
+        cached: verification
+            .outcomes
+            .iter()
+            .filter(|o| o.status == Status::Ok && o.note.is_some())
+            .count(),
+        differences: verification.differences().map(difference).collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -240,8 +311,8 @@ fn config(config: &DnsConfig) -> ConfigView<'_> {
     }
 }
 
-/// Builds the document for `report`.
-pub fn document(report: &Report) -> Document<'_> {
+/// Builds the document for `report`, with what `--verify` found when it ran.
+pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Document<'a> {
     let zone_records = if !report.scope.whole_cluster() {
         Vec::new()
     } else {
@@ -259,5 +330,6 @@ pub fn document(report: &Report) -> Document<'_> {
         names: report.facts.iter().map(fact).collect(),
         findings: report.findings.iter().map(finding).collect(),
         notes: &report.notes,
+        verify: verify.map(verification),
     }
 }

@@ -7,11 +7,12 @@ use colored::Colorize;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 use super::{RenderOptions, escape};
-use crate::model::{NoteLevel, Record, RecordType, Report};
+use crate::model::{NoteLevel, Outcome, Record, RecordType, Report, Status, Verification};
 
 /// Writes the table.
 pub fn render(
     report: &Report,
+    verification: Option<&Verification>,
     wide: bool,
     options: RenderOptions,
     out: &mut dyn Write,
@@ -39,6 +40,9 @@ pub fn render(
             if wide {
                 header.push("SOURCE");
             }
+            if verification.is_some() {
+                header.push("STATUS");
+            }
             table.set_header(header);
         }
         for record in rows {
@@ -57,6 +61,17 @@ pub fn render(
             ];
             if wide {
                 row.push(Cell::new(escape::terminal(&record.source.to_string())));
+            }
+            if let Some(verification) = verification {
+                let status = verification.status_of(&record.owner, record.rtype());
+                let mut cell = Cell::new(status.map_or("-", Status::as_str));
+                if options.color {
+                    cell = cell.fg(match status {
+                        Some(Status::Ok) => Color::Green,
+                        _ => Color::Red,
+                    });
+                }
+                row.push(cell);
             }
             table.add_row(row);
         }
@@ -98,6 +113,9 @@ pub fn render(
             }
         }
     }
+    if let Some(verification) = verification {
+        render_verification(verification, options, out)?;
+    }
     super::findings::render(&report.findings, options.color, out)?;
     let mut notes: Vec<(NoteLevel, String)> = report
         .notes
@@ -122,6 +140,113 @@ pub fn render(
         }
     }
     Ok(())
+}
+
+/// The summary line, one line per difference with both sides, and one note for answers a cache
+/// gave (TTLs below the configured one). Names and data come from the server: escaped.
+fn render_verification(
+    verification: &Verification,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let checked = verification.checked();
+    let matched = verification.matched();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "verified {checked} questions against {} over {}: {matched} match, {} differ",
+        escape::terminal(&verification.server),
+        verification.transport,
+        checked - matched
+    )?;
+    for outcome in verification.differences() {
+        let label = if options.color {
+            outcome.status.as_str().red().bold().to_string()
+        } else {
+            outcome.status.as_str().to_string()
+        };
+        let note = outcome
+            .note
+            .as_deref()
+            .map_or(String::new(), |note| format!(" ({note})"));
+        writeln!(
+            out,
+            "{label} {} {}: expected {}; served {}{}",
+            escape::terminal(outcome.question.name.as_str()),
+            outcome.question.rtype,
+            escape::terminal(&expected_side(outcome)),
+            escape::terminal(&served_side(outcome)),
+            escape::terminal(&note)
+        )?;
+    }
+    let cached: Vec<&Outcome> = verification
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::Ok && o.note.is_some())
+        .collect();
+    if let Some(first) = cached.first() {
+        let message = format!(
+            "note: {} answers had a ttl below the configured one: a cache between here and CoreDNS answered them (e.g. {} {}: {})",
+            cached.len(),
+            escape::terminal(first.question.name.as_str()),
+            first.question.rtype,
+            escape::terminal(first.note.as_deref().unwrap_or_default())
+        );
+        let message = if options.color {
+            message.dimmed().to_string()
+        } else {
+            message
+        };
+        writeln!(out, "{message}")?;
+    }
+    Ok(())
+}
+
+/// The expected side in one phrase: the records, else the response code.
+fn expected_side(outcome: &Outcome) -> String {
+    let expected = &outcome.expected;
+    if expected.records.is_empty() {
+        return rcode_phrase(expected.rcode);
+    }
+    expected
+        .records
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The served side in one phrase: the records, else the response code, else why nothing came.
+fn served_side(outcome: &Outcome) -> String {
+    let served = &outcome.served;
+    match served.rcode {
+        None => format!(
+            "no answer ({})",
+            served.failure.as_deref().unwrap_or("unknown")
+        ),
+        Some(rcode) if served.records.is_empty() => rcode_phrase(rcode),
+        Some(rcode) => {
+            let records = served
+                .records
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if rcode == crate::model::Rcode::NOERROR {
+                records
+            } else {
+                format!("{records} ({rcode})")
+            }
+        }
+    }
+}
+
+fn rcode_phrase(rcode: crate::model::Rcode) -> String {
+    if rcode == crate::model::Rcode::NOERROR {
+        "NODATA (NOERROR, no records)".to_string()
+    } else {
+        rcode.to_string()
+    }
 }
 
 fn type_color(rtype: RecordType) -> Color {

@@ -20,4 +20,5 @@ mod readme;
 mod render;
 mod robustness;
 mod support;
+mod verify;
 mod zonefile;

@@ -2,6 +2,7 @@
 //! user's kubeconfig or terminal settings, and paths to the bundled examples.
 
 pub mod apiserver;
+pub mod named;
 pub mod raw;
 #[path = "../../common/zone_check.rs"]
 pub mod zone_check;

@@ -1,0 +1,178 @@
+//! `--verify`: ask a live DNS server every question the report implies and compare its answers
+//! with the report's. The expected side ([`expected`]) and the verdict ([`diff`]) are pure; the
+//! transport and the wire format do the I/O.
+
+// Sockets and the clock (timeouts) are this module's job: the purity lints do not apply.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+mod diff;
+mod error;
+mod expected;
+mod transport;
+mod wire;
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::StreamExt;
+
+pub use diff::classify;
+pub use error::VerifyError;
+pub use expected::{expected, presentation, questions};
+pub use transport::AskError;
+
+use crate::model::{Outcome, Report, Served, Transport, Verification};
+
+/// Questions in flight at once.
+pub const CONCURRENCY: usize = 64;
+
+/// Where and how to ask.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// `HOST[:PORT]` as given (port 53 when missing).
+    pub server: String,
+    /// TCP only.
+    pub tcp: bool,
+    /// Per attempt; each question gets one retry.
+    pub timeout: Duration,
+    /// Questions in flight at once.
+    pub concurrency: usize,
+}
+
+/// Splits `HOST[:PORT]` (IPv6 addresses in brackets when a port follows) into host and port.
+pub fn parse_server(text: &str) -> Result<(String, u16), VerifyError> {
+    let invalid = || VerifyError::InvalidServer(text.to_string());
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok((addr.ip().to_string(), addr.port()));
+    }
+    if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+        return Ok((ip.to_string(), 53));
+    }
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().map_err(|_| invalid())?),
+        None => (text, 53),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b':');
+    if !plain || port == 0 {
+        return Err(invalid());
+    }
+    Ok((host.to_string(), port))
+}
+
+/// Resolves `--dns-server` to one address.
+pub async fn resolve_server(text: &str) -> Result<SocketAddr, VerifyError> {
+    let (host, port) = parse_server(text)?;
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    let resolve = |source| VerifyError::Resolve {
+        host: host.clone(),
+        source,
+    };
+    tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(resolve)?
+        .next()
+        .ok_or_else(|| resolve(std::io::Error::other("no address")))
+}
+
+/// Asks every question of `report` and classifies each answer.
+pub async fn verify(report: &Report, options: &VerifyOptions) -> Result<Verification, VerifyError> {
+    let server = resolve_server(&options.server).await?;
+    let transport = if options.tcp {
+        Transport::Tcp
+    } else {
+        Transport::Udp
+    };
+    // Message ids start at a random point: a stray answer to another client's query is not
+    // taken for ours (each question also has its own socket and source port).
+    let base = RandomState::new().hash_one(options.server.as_str()) as u16;
+    let limit = options.timeout;
+    let asked: Vec<_> = futures::stream::iter(questions(report).into_iter().enumerate())
+        .map(|(index, question)| async move {
+            let id = base.wrapping_add(index as u16);
+            let answer = transport::ask(server, &question, id, transport, limit).await;
+            (question, answer)
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    let display = server.to_string();
+    if !asked.is_empty() && asked.iter().all(|(_, answer)| answer.is_err()) {
+        let first = asked
+            .into_iter()
+            .min_by(|a, b| a.0.cmp(&b.0))
+            .and_then(|(_, answer)| answer.err());
+        return Err(no_server(display, transport, limit, first));
+    }
+    let mut outcomes: Vec<Outcome> = asked
+        .into_iter()
+        .map(|(question, answer)| {
+            let expected = expected(report, &question.name, question.rtype);
+            let served = answer.unwrap_or_else(|err| Served {
+                rcode: None,
+                records: Default::default(),
+                ttl: None,
+                failure: Some(err.to_string()),
+            });
+            let (status, note) = classify(question.rtype, &expected, &served);
+            Outcome {
+                question,
+                status,
+                expected,
+                served,
+                note,
+            }
+        })
+        .collect();
+    outcomes.sort_by(|a, b| a.question.cmp(&b.question));
+    Ok(Verification {
+        server: display,
+        transport,
+        outcomes,
+    })
+}
+
+/// The error for a server that answered nothing, by the first question's failure.
+fn no_server(
+    server: String,
+    transport: Transport,
+    timeout: Duration,
+    failure: Option<AskError>,
+) -> VerifyError {
+    match failure {
+        Some(AskError::Refused) => VerifyError::Refused { server, transport },
+        Some(AskError::Closed) => VerifyError::Closed { server },
+        Some(AskError::Wire(source)) => VerifyError::Malformed { server, source },
+        Some(AskError::Io(source)) => VerifyError::Io { server, source },
+        Some(AskError::Timeout(_)) | None => VerifyError::NoAnswer {
+            server,
+            transport,
+            timeout,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_parse_with_the_default_port() {
+        let ok = |text: &str| parse_server(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok("10.96.0.10"), ("10.96.0.10".to_string(), 53));
+        assert_eq!(ok("127.0.0.1:5353"), ("127.0.0.1".to_string(), 5353));
+        assert_eq!(ok("fd00::a"), ("fd00::a".to_string(), 53));
+        assert_eq!(ok("[fd00::a]:54"), ("fd00::a".to_string(), 54));
+        assert_eq!(ok("dns.example:53"), ("dns.example".to_string(), 53));
+        for bad in ["", ":53", "host:port", "host:0", "a b", "x:99999"] {
+            assert!(parse_server(bad).is_err(), "{bad}");
+        }
+    }
+}

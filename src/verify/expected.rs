@@ -132,6 +132,7 @@ mod tests {
             facts,
             absent: Vec::new(),
             predicted: Vec::new(),
+            unknown: Vec::new(),
             findings: Vec::new(),
             notes: Vec::new(),
             scope: Scope::default(),

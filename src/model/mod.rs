@@ -16,7 +16,7 @@ mod snapshot;
 mod suggest;
 
 pub use dns_config::{
-    CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
+    CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, ServerBlockConfig, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};

@@ -6,6 +6,7 @@
 //! I/O — computes the [`model::Report`], a [`render`]er prints it, and [`cli`] wires it together.
 
 pub mod analyze;
+pub mod answer;
 pub mod cli;
 pub mod corefile;
 pub mod engine;

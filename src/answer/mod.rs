@@ -397,11 +397,22 @@ impl<'a> Answerer<'a> {
             return reasons;
         };
         let mut causes: Vec<Reason> = fact.causes.iter().cloned().map(Reason::Object).collect();
-        causes.extend(
-            reasons
-                .into_iter()
-                .filter(|r| matches!(r, Reason::Question(QuestionCause::DidYouMean { .. }))),
-        );
+        // "Did you mean" only where the object the name needs does not exist: for a name that
+        // waits on readiness or a subdomain, the fact says what to fix.
+        let missing = fact.causes.iter().any(|c| {
+            matches!(
+                c,
+                crate::model::Cause::ServiceMissing { .. }
+                    | crate::model::Cause::NamespaceMissing { .. }
+            )
+        });
+        if missing {
+            causes.extend(
+                reasons
+                    .into_iter()
+                    .filter(|r| matches!(r, Reason::Question(QuestionCause::DidYouMean { .. }))),
+            );
+        }
         causes
     }
 

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod lint;
 pub mod model;
 pub mod render;
+pub mod resolver;
 pub mod source;
 
 pub use analyze::analyze;

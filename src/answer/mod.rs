@@ -321,6 +321,23 @@ impl<'a> Answerer<'a> {
         self.config
     }
 
+    /// Whether the cluster's Services have IPv4 and IPv6 ClusterIPs: what a client's
+    /// getaddrinfo asks for (A, AAAA or both).
+    pub fn address_families(&self) -> (bool, bool) {
+        let ips = self
+            .output
+            .view
+            .services
+            .iter()
+            .flat_map(|s| match &s.kind {
+                crate::engine::ServiceKind::ClusterIp(ips) => ips.as_slice(),
+                _ => &[],
+            });
+        ips.fold((false, false), |(v4, v6), ip| {
+            (v4 || ip.is_ipv4(), v6 || ip.is_ipv6())
+        })
+    }
+
     /// CoreDNS's response to `question`.
     pub fn answer(&self, question: &Question) -> Answer {
         self.answer_chained(question, &mut Vec::new())

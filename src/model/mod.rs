@@ -8,6 +8,7 @@ mod finding;
 pub mod kubernetes;
 mod label_selector;
 mod not_found;
+mod pod_dns;
 mod provenance;
 mod record;
 mod report;
@@ -23,6 +24,7 @@ pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondit
 pub use finding::{Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use not_found::NotFound;
+pub use pod_dns::{DnsOption, DnsPolicy, PodDns, PodDnsConfig};
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};

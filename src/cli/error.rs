@@ -49,6 +49,12 @@ pub enum CliError {
     /// `-f` and the live source were both asked for.
     #[error("-f reads manifests and cannot be combined with {0}")]
     FilesAndCluster(&'static str),
+    /// `explain -o zone`: an explanation has no zone-file form.
+    #[error("explain prints table, json or yaml, not zone")]
+    ExplainFormat,
+    /// `--from` does not name a Pod.
+    #[error("--from {0:?} does not name a pod")]
+    FromNotAPod(String),
     /// The async runtime could not start.
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
@@ -81,7 +87,9 @@ impl CliError {
             | CliError::Selector(_)
             | CliError::ClusterDomain(_)
             | CliError::Timeout(_)
-            | CliError::FilesAndCluster(_) => Exit::Usage,
+            | CliError::FilesAndCluster(_)
+            | CliError::ExplainFormat
+            | CliError::FromNotAPod(_) => Exit::Usage,
             CliError::Runtime(_) => Exit::Io,
             CliError::Io(_) => Exit::Io,
         }
@@ -109,6 +117,8 @@ impl CliError {
             CliError::FilesAndCluster(_) => {
                 Some("drop -f to read the live cluster, or drop the connection flags".to_string())
             }
+            CliError::ExplainFormat => Some("use -o table, -o json or -o yaml".to_string()),
+            CliError::FromNotAPod(_) => Some("use --from pod/NAME".to_string()),
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }

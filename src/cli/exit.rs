@@ -7,6 +7,9 @@ pub enum Exit {
     Success,
     /// Records printed, and a finding at or above `--fail-on` exists.
     Findings,
+    /// `explain`: the name does not resolve (or only an answer the tool cannot compute would
+    /// resolve it).
+    Unresolved,
     /// Bad flags or arguments (clap's own code).
     Usage,
     /// The manifest input could not be read or parsed.
@@ -38,7 +41,7 @@ impl Exit {
     pub fn code(self) -> i32 {
         match self {
             Exit::Success => 0,
-            Exit::Findings => 1,
+            Exit::Findings | Exit::Unresolved => 1,
             Exit::Usage => 2,
             Exit::Input => 3,
             Exit::Corefile => 4,

@@ -8,11 +8,13 @@ mod color;
 mod complete;
 mod error;
 mod exit;
+mod explain;
 
 pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
 pub use complete::complete;
 pub use error::CliError;
 pub use exit::Exit;
+pub use explain::{Command, ExplainArgs};
 
 use std::io::Write;
 
@@ -27,6 +29,9 @@ use crate::source::{self, Loaded};
 
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
+    if let Some(Command::Explain(args)) = &cli.command {
+        return explain::run(cli, args, out);
+    }
     let color = color::decide(cli.color);
     let targets = cli
         .targets

@@ -1,6 +1,7 @@
 //! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
 //! environment or the terminal: colour and width decisions arrive in `RenderOptions`.
 
+mod explain;
 mod findings;
 mod json;
 mod schema;
@@ -12,6 +13,7 @@ use std::io::{self, Write};
 
 use crate::model::Report;
 
+pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
 pub use schema::SCHEMA_VERSION;
 
 /// The output formats of `-o`.

@@ -9,6 +9,7 @@
 
 mod apiserver_selftest;
 mod cli;
+mod explain;
 mod krew;
 mod kubectl_plugin;
 mod live_api;

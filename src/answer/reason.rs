@@ -194,7 +194,7 @@ impl QuestionCause {
                     .to_string()
             }
             QuestionCause::NoSuchService { service } => format!(
-                "check the name: `kubectl -n {} get services`",
+                "check the name (`kubectl -n {} get services`); a short name finds only the asking Pod's namespace, so write <service>.<namespace> for another",
                 service.namespace
             ),
             QuestionCause::NoSuchEndpoint { service, .. } => format!(

@@ -211,6 +211,10 @@ fn outcome_line(trace: &Trace, options: RenderOptions) -> String {
             "{}: no candidate CoreDNS answers has records, and {name} is answered elsewhere (not computed)",
             paint("not resolved by cluster DNS", false, options)
         ),
+        Outcome::NotSent { name } => format!(
+            "{}: no candidate can be sent ({name} is too long for DNS)",
+            paint("does not resolve", false, options)
+        ),
     }
 }
 
@@ -420,7 +424,7 @@ fn document(trace: &Trace) -> Document<'_> {
     let (name, rcode) = match &trace.outcome {
         Outcome::Resolved { name, .. } => (name.as_str(), Some("NOERROR")),
         Outcome::Failed { name, rcode } => (name.as_str(), Some(rcode.as_str())),
-        Outcome::NotComputed { name } => (name.as_str(), None),
+        Outcome::NotComputed { name } | Outcome::NotSent { name } => (name.as_str(), None),
     };
     let answer = trace
         .decisive()

@@ -14,7 +14,7 @@ pub use resolv_conf::{
 };
 pub use walk::{Library, Outcome, Try, Walk, walk};
 
-use crate::answer::{Answerer, QType};
+use crate::answer::{Answerer, QType, Rcode};
 use crate::engine::reverse_name;
 use crate::model::{DnsPolicy, ObjectRef, PodDns};
 
@@ -85,7 +85,8 @@ impl Trace {
         let name = match &self.outcome {
             Outcome::Resolved { name, .. }
             | Outcome::Failed { name, .. }
-            | Outcome::NotComputed { name } => name,
+            | Outcome::NotComputed { name }
+            | Outcome::NotSent { name } => name,
         };
         self.tries.iter().filter(|t| &t.name == name).collect()
     }
@@ -238,8 +239,13 @@ fn summary(walk: &Walk) -> String {
     }
     let end = match &walk.outcome {
         Outcome::Resolved { name, .. } => format!("resolves at {name}"),
+        Outcome::Failed {
+            name,
+            rcode: Rcode::NoError,
+        } => format!("fails with NODATA at {name}"),
         Outcome::Failed { name, rcode } => format!("fails with {rcode} at {name}"),
         Outcome::NotComputed { name } => format!("{name} is answered elsewhere"),
+        Outcome::NotSent { name } => format!("{name} cannot be sent"),
     };
     format!("tries {}; {end}", names.join(", "))
 }

@@ -168,7 +168,7 @@ fn glibc_goes_on_after_nodata_and_musl_stops() {
     let musl = trace.causes.iter().find(|c| c.code() == "musl").unwrap();
     assert!(
         musl.to_string()
-            .contains("fails with NOERROR at cache.svc.cluster.local."),
+            .contains("fails with NODATA at cache.svc.cluster.local."),
         "{musl}"
     );
     let conf = trace.client.as_ref().unwrap().conf.clone();
@@ -344,4 +344,68 @@ fn an_address_is_a_ptr_question_and_no_client_asks_once() {
     assert_eq!(trace.qtypes, [QType::Ptr]);
     assert!(trace.resolves());
     assert!(trace.client.is_none());
+}
+
+#[test]
+fn a_label_too_long_is_never_sent() {
+    let (output, config) = output();
+    let answerer = Answerer::new(&output, &config);
+    let spec = client("web", PodDns::default());
+    let label = "a".repeat(64);
+    let trace = explain(
+        &answerer,
+        &environment(&[]),
+        &label,
+        &[QType::A],
+        Some(&spec),
+    );
+    assert!(
+        trace
+            .tries
+            .iter()
+            .all(|t| t.answer.is_none() && t.skipped.is_some())
+    );
+    assert!(matches!(trace.outcome, Outcome::NotSent { .. }));
+    assert!(!trace.resolves());
+}
+
+#[test]
+fn a_cache_that_keeps_denials_is_a_client_cause_of_a_miss() {
+    let (output, mut config) = output();
+    if let Some(cache) = config.cache.as_mut() {
+        cache.denial_disabled.clear();
+    }
+    let answerer = Answerer::new(&output, &config);
+    let spec = client("cache", PodDns::default());
+    let trace = explain(
+        &answerer,
+        &environment(&[]),
+        "nothere.cache.svc.cluster.local.",
+        &[QType::A],
+        Some(&spec),
+    );
+    assert!(matches!(
+        trace.outcome,
+        Outcome::Failed {
+            rcode: Rcode::NxDomain,
+            ..
+        }
+    ));
+    let cache = trace
+        .causes
+        .iter()
+        .find(|c| c.code() == "negative-cache")
+        .unwrap();
+    assert!(cache.to_string().contains("30s"), "{cache}");
+    // kubeadm's Corefile disables denial caching for cluster.local.
+    let (output, config) = self::output();
+    let answerer = Answerer::new(&output, &config);
+    let trace = explain(
+        &answerer,
+        &environment(&[]),
+        "nothere.cache.svc.cluster.local.",
+        &[QType::A],
+        Some(&spec),
+    );
+    assert!(!trace.causes.iter().any(|c| c.code() == "negative-cache"));
 }

@@ -55,6 +55,11 @@ pub enum Outcome {
         /// The first such candidate.
         name: String,
     },
+    /// No candidate could even be sent (every one too long for DNS).
+    NotSent {
+        /// The name as asked.
+        name: String,
+    },
 }
 
 /// What one candidate did to the walk.
@@ -130,14 +135,13 @@ impl Walker<'_> {
         if let Some(name) = &self.unknown {
             return Outcome::NotComputed { name: name.clone() };
         }
-        match &self.last {
-            Some((name, rcode)) => Outcome::Failed {
+        match (&self.last, self.tries.last()) {
+            (Some((name, rcode)), _) => Outcome::Failed {
                 name: name.clone(),
                 rcode: *rcode,
             },
-            None => Outcome::Failed {
-                name: String::new(),
-                rcode: Rcode::NxDomain,
+            (None, last) => Outcome::NotSent {
+                name: last.map(|t| t.name.clone()).unwrap_or_default(),
             },
         }
     }

@@ -611,7 +611,7 @@ impl<'a> Answerer<'a> {
         match self.index.service(namespace, service).map(|s| &s.kind) {
             Some(ServiceKind::Headless) => format!("Service {service} (headless)"),
             Some(ServiceKind::ExternalName(target)) => {
-                format!("Service {service} (ExternalName {target})")
+                format!("Service {service} (ExternalName {target:?})")
             }
             Some(ServiceKind::ClusterIp(_) | ServiceKind::Unallocated { .. }) => {
                 format!("Service {service} (ClusterIP)")

@@ -14,6 +14,7 @@ mod shape;
 use std::collections::HashMap;
 use std::fmt;
 
+pub use crate::engine::reverse_name;
 pub use name::{NameError, QName};
 pub use reason::{QuestionCause, Reason};
 

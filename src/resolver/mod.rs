@@ -14,8 +14,7 @@ pub use resolv_conf::{
 };
 pub use walk::{Library, Outcome, Try, Walk, walk};
 
-use crate::answer::{Answerer, QType, Rcode};
-use crate::engine::reverse_name;
+use crate::answer::{Answerer, QType, Rcode, reverse_name};
 use crate::model::{DnsPolicy, ObjectRef, PodDns};
 
 /// Who asks: a Pod (or a default one) of a namespace.

@@ -391,11 +391,12 @@ impl<'a> Answerer<'a> {
         answer
     }
 
-    /// The fact the engine decided for `name`, looked up in the primary zone: facts are built
-    /// there, and every forward zone serves the same names.
+    /// The fact the engine decided for `name`, a forward name looked up in the primary zone:
+    /// facts are built there, and every forward zone serves the same names.
     fn fact_of(&self, routed: &Routed, name: &DnsName) -> Option<&'a Fact> {
         let primary = self.config.primary_zone()?;
-        if &routed.zone == primary {
+        // Reverse names are the same whatever zone of the stanza holds them.
+        if &routed.zone == primary || crate::model::is_reverse_zone(&routed.zone) {
             return self.facts.get(name).copied();
         }
         let below = name.label_count().checked_sub(routed.zone.label_count())?;

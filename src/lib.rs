@@ -6,12 +6,14 @@
 //! I/O — computes the [`model::Report`], a [`render`]er prints it, and [`cli`] wires it together.
 
 pub mod analyze;
+pub mod answer;
 pub mod cli;
 pub mod corefile;
 pub mod engine;
 pub mod lint;
 pub mod model;
 pub mod render;
+pub mod resolver;
 pub mod source;
 pub mod verify;
 

@@ -64,6 +64,7 @@ Examples:
     bin_name = "kubectl dnsrecords",
     version,
     about = "Print exactly the DNS records cluster DNS (CoreDNS) serves for Services and Pods.",
+    disable_help_subcommand = true,
     after_help = EXAMPLES
 )]
 pub struct Cli {
@@ -72,21 +73,25 @@ pub struct Cli {
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
 
+    /// A subcommand (`explain`) instead of the record list.
+    #[command(subcommand)]
+    pub command: Option<super::explain::Command>,
+
     /// Read objects from manifest files instead of a cluster: a file, a directory (recursive),
     /// or - for stdin. Repeatable.
-    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    #[arg(short = 'f', long = "filename", value_name = "PATH", global = true)]
     pub filenames: Vec<PathBuf>,
 
     /// Read the Corefile from FILE instead of the kube-system/coredns ConfigMap.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub corefile: Option<PathBuf>,
 
     /// Serve this cluster domain instead of the Corefile's forward zones.
-    #[arg(long, value_name = "DOMAIN")]
+    #[arg(long, value_name = "DOMAIN", global = true)]
     pub cluster_domain: Option<String>,
 
     /// The namespace scope for this request.
-    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, value_name = "NAMESPACE", global = true)]
     pub namespace: Option<String>,
 
     /// List records for Services across all namespaces.
@@ -98,11 +103,11 @@ pub struct Cli {
     pub selector: Option<String>,
 
     /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table, global = true)]
     pub output: OutputFormat,
 
     /// Colour the output: auto, always or never. NO_COLOR is honoured in auto.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
     /// Exit with 1 when a finding at or above this severity exists.
@@ -110,37 +115,37 @@ pub struct Cli {
     pub fail_on: FailOn,
 
     /// Don't print the table's header row.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub no_headers: bool,
 
     /// Path to the kubeconfig file to use.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub kubeconfig: Option<PathBuf>,
 
     /// The name of the kubeconfig context to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub context: Option<String>,
 
     /// The name of the kubeconfig cluster to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub cluster: Option<String>,
 
     /// The name of the kubeconfig user to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub user: Option<String>,
 
     /// How long to wait for the server's answer to each request (e.g. 30s, 1m, 2h; a bare
     /// number is seconds); 0 waits forever.
-    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
 
     /// How long connecting to the server (TCP and TLS handshake) may take; 0 waits forever. A
     /// shorter --request-timeout bounds it too.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
     pub connect_timeout: Duration,
 
     /// Don't check the server's certificate. Insecure: use only against test clusters.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub insecure_skip_tls_verify: bool,
 
     /// Ask the DNS server of --dns-server every question the records imply and show where its

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use kube::api::{Api, ListParams};
 use kube::config::Kubeconfig;
 
@@ -23,7 +23,7 @@ const NO_SPACE: u8 = 2;
 /// Cobra's directive: default behaviour (file names allowed).
 const DEFAULT: u8 = 0;
 
-const FLAGS: [&str; 21] = [
+const FLAGS: [&str; 24] = [
     "--all-namespaces",
     "--cluster",
     "--cluster-domain",
@@ -32,14 +32,17 @@ const FLAGS: [&str; 21] = [
     "--corefile",
     "--fail-on",
     "--filename",
+    "--from",
     "--help",
     "--insecure-skip-tls-verify",
     "--kubeconfig",
     "--namespace",
     "--no-headers",
+    "--node-search",
     "--output",
     "--request-timeout",
     "--selector",
+    "--type",
     "--user",
     "--version",
     "-A",
@@ -50,6 +53,10 @@ const FLAGS: [&str; 21] = [
 /// What the words typed so far say about the connection and the input.
 #[derive(Default)]
 struct Typed {
+    /// The `explain` subcommand was typed.
+    explain: bool,
+    /// A positional word (a target) was typed.
+    positional: bool,
     namespace: Option<String>,
     files: Vec<PathBuf>,
     connect: ConnectOptions,
@@ -71,6 +78,13 @@ fn parse_typed(words: &[String]) -> Typed {
             "--context" => typed.connect.context = value(),
             "--cluster" => typed.connect.cluster = value(),
             "--user" => typed.connect.user = value(),
+            // Flags whose value is the next word, so that word is no positional.
+            "-o" | "--output" | "--color" | "--fail-on" | "-l" | "--selector" | "--corefile"
+            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search" => {
+                let _ = value();
+            }
+            "explain" if !typed.positional => typed.explain = true,
+            other if !other.starts_with('-') => typed.positional = true,
             _ => {}
         }
     }
@@ -92,6 +106,20 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
         ),
         Some("--color") => (words_of(&["auto", "always", "never"]), NO_FILE_COMP),
         Some("--fail-on") => (words_of(&["error", "warning", "never"]), NO_FILE_COMP),
+        Some("--type") => (
+            words_of(&[
+                "A", "AAAA", "SRV", "PTR", "CNAME", "TXT", "NS", "SOA", "ANY",
+            ]),
+            NO_FILE_COMP,
+        ),
+        Some("--from") => (
+            pod_names(&typed)
+                .into_iter()
+                .map(|n| format!("pod/{n}"))
+                .collect(),
+            NO_FILE_COMP,
+        ),
+        Some("--node-search") => (Vec::new(), NO_FILE_COMP),
         Some("-f" | "--filename" | "--kubeconfig" | "--corefile") => (Vec::new(), DEFAULT),
         Some("-n" | "--namespace") => (namespaces(&typed), NO_FILE_COMP),
         Some("--context" | "--cluster" | "--user") => (
@@ -115,8 +143,13 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
                     NO_FILE_COMP,
                 )
             }
+            // After `explain` comes the name to explain: nothing to offer from the objects.
+            None if typed.explain => (Vec::new(), NO_FILE_COMP),
             None => {
                 let mut candidates = words_of(&["svc/", "sts/"]);
+                if !typed.positional {
+                    candidates.push("explain".to_string());
+                }
                 candidates.extend(service_names(&typed));
                 (candidates, NO_FILE_COMP | NO_SPACE)
             }
@@ -191,6 +224,7 @@ fn names_of(
                 list_names(Api::<StatefulSet>::namespaced(client, &namespace)).await
             }
             Live::Namespaces => list_names(Api::<Namespace>::all(client)).await,
+            Live::Pods => list_names(Api::<Pod>::namespaced(client, &namespace)).await,
         }
     })
 }
@@ -215,6 +249,7 @@ enum Live {
     Services,
     StatefulSets,
     Namespaces,
+    Pods,
 }
 
 fn in_namespace(
@@ -249,6 +284,20 @@ fn stateful_set_names(typed: &Typed) -> Vec<String> {
                 .collect()
         },
         Live::StatefulSets,
+    )
+}
+
+fn pod_names(typed: &Typed) -> Vec<String> {
+    names_of(
+        typed,
+        |snapshot, ns| {
+            snapshot
+                .pods
+                .iter()
+                .filter_map(|p| in_namespace(&p.metadata, ns))
+                .collect()
+        },
+        Live::Pods,
     )
 }
 

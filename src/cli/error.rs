@@ -53,6 +53,12 @@ pub enum CliError {
     /// `--verify` could not ask its DNS server.
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// `explain -o zone`: an explanation has no zone-file form.
+    #[error("explain prints table, json or yaml, not zone")]
+    ExplainFormat,
+    /// `--from` does not name a Pod.
+    #[error("--from {0:?} does not name a pod")]
+    FromNotAPod(String),
     /// The async runtime could not start.
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
@@ -79,7 +85,9 @@ impl CliError {
             | CliError::InvalidName(_)
             | CliError::Selector(_)
             | CliError::ClusterDomain(_)
-            | CliError::FilesAndCluster(_) => Exit::Usage,
+            | CliError::FilesAndCluster(_)
+            | CliError::ExplainFormat
+            | CliError::FromNotAPod(_) => Exit::Usage,
             CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
             CliError::Verify(_) => Exit::DnsServer,
             CliError::Runtime(_) => Exit::Io,
@@ -110,6 +118,8 @@ impl CliError {
                 Some("drop -f to read the live cluster, or drop the connection flags".to_string())
             }
             CliError::Verify(err) => err.hint(),
+            CliError::ExplainFormat => Some("use -o table, -o json or -o yaml".to_string()),
+            CliError::FromNotAPod(_) => Some("use --from pod/NAME".to_string()),
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
@@ -131,7 +141,9 @@ impl CliError {
             | CliError::InvalidName(_)
             | CliError::Selector(_)
             | CliError::ClusterDomain(_)
-            | CliError::FilesAndCluster(_) => None,
+            | CliError::FilesAndCluster(_)
+            | CliError::ExplainFormat
+            | CliError::FromNotAPod(_) => None,
         }
     }
 

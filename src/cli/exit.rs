@@ -9,6 +9,9 @@ pub enum Exit {
     /// Records printed, and a finding at or above `--fail-on` exists, or `--verify` found a
     /// difference.
     Findings,
+    /// `explain`: the name does not resolve (or only an answer the tool cannot compute would
+    /// resolve it).
+    Unresolved,
     /// Bad flags or arguments (clap's own code).
     Usage,
     /// The manifest input could not be read or parsed.
@@ -46,7 +49,7 @@ pub enum Exit {
 }
 
 impl Exit {
-    /// Every outcome, in the order of their codes.
+    /// Every code, in order (`Unresolved` shares `Findings`' code 1 and its row).
     pub const ALL: [Exit; 19] = [
         Exit::Success,
         Exit::Findings,
@@ -73,7 +76,7 @@ impl Exit {
     pub fn code(self) -> u8 {
         match self {
             Exit::Success => 0,
-            Exit::Findings => 1,
+            Exit::Findings | Exit::Unresolved => 1,
             Exit::Usage => 2,
             Exit::Input => 3,
             Exit::Corefile => 4,
@@ -98,8 +101,8 @@ impl Exit {
     pub fn meaning(self) -> &'static str {
         match self {
             Exit::Success => "records printed, no finding at or above `--fail-on`",
-            Exit::Findings => {
-                "records printed, and a finding at or above `--fail-on` exists, or `--verify` found a difference"
+            Exit::Findings | Exit::Unresolved => {
+                "records printed, and a finding at or above `--fail-on` exists, or `--verify` found a difference; for `explain`, the name does not resolve (or only an answer the tool cannot compute would make it)"
             }
             Exit::Usage => {
                 "usage error (bad flag, target, selector, or a namespace or name the API server would refuse)"

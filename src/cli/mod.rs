@@ -8,11 +8,13 @@ mod color;
 mod complete;
 mod error;
 mod exit;
+mod explain;
 
 pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
 pub use complete::complete;
 pub use error::CliError;
 pub use exit::Exit;
+pub use explain::{Command, ExplainArgs};
 
 use std::io::Write;
 
@@ -29,6 +31,9 @@ use crate::verify::{self, VerifyError, VerifyOptions};
 
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
+    if let Some(Command::Explain(args)) = &cli.command {
+        return explain::run(cli, args, out);
+    }
     let color = color::decide(cli.color);
     // Everything typed is checked before a file is read or a connection made: a name the API
     // server would refuse never reaches a request path, and a usage error is not hidden behind
@@ -153,16 +158,7 @@ fn connection_flag(cli: &Cli) -> Option<&'static str> {
 
 /// Reads the live cluster: the namespace is `-n`, else the context's, else `default`.
 fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loaded), CliError> {
-    let options = source::ConnectOptions {
-        kubeconfig: cli.kubeconfig.clone(),
-        context: cli.context.clone(),
-        cluster: cli.cluster.clone(),
-        user: cli.user.clone(),
-        namespace: cli.namespace.clone(),
-        request_timeout: Some(cli.request_timeout),
-        connect_timeout: Some(cli.connect_timeout),
-        insecure_skip_tls_verify: cli.insecure_skip_tls_verify,
-    };
+    let options = connect_options(cli);
     // One thread is plenty: every request is in flight at once and the CPU work is the engine's.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -233,4 +229,19 @@ fn dns_config(
         )));
     }
     Ok((config, notes))
+}
+
+/// How to reach the API server, from the connection flags: one place for the record view and
+/// `explain`.
+pub(crate) fn connect_options(cli: &Cli) -> source::ConnectOptions {
+    source::ConnectOptions {
+        kubeconfig: cli.kubeconfig.clone(),
+        context: cli.context.clone(),
+        cluster: cli.cluster.clone(),
+        user: cli.user.clone(),
+        namespace: cli.namespace.clone(),
+        request_timeout: Some(cli.request_timeout),
+        connect_timeout: Some(cli.connect_timeout),
+        insecure_skip_tls_verify: cli.insecure_skip_tls_verify,
+    }
 }

@@ -5,7 +5,8 @@ use super::CorefileError;
 use super::blocks::Directive;
 use super::zones::normalize_zone;
 use crate::model::{
-    CacheConfig, ConfigOrigin, DnsConfig, LabelSelector, PodsMode, is_reverse_zone,
+    CacheConfig, ConfigOrigin, DnsConfig, LabelSelector, PodsMode, ServerBlockConfig,
+    is_reverse_zone,
 };
 
 /// CoreDNS's TTL when the stanza has no `ttl` option.
@@ -50,6 +51,7 @@ pub fn parse_kubernetes(
         labels: None,
         fallthrough: None,
         cache,
+        server: ServerBlockConfig::default(),
         origin,
     };
     for option in &directive.block {

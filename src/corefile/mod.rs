@@ -5,6 +5,7 @@ mod blocks;
 mod cache;
 mod kubernetes;
 mod lexer;
+mod server;
 mod zones;
 
 pub use kubernetes::DEFAULT_TTL;
@@ -77,7 +78,8 @@ pub fn parse(text: &str, origin: ConfigOrigin) -> Result<ParsedCorefile, Corefil
         .find(|d| d.name == "cache")
         .map(cache::parse_cache)
         .transpose()?;
-    let config = kubernetes::parse_kubernetes(directive, &block.keys, cache, origin)?;
+    let mut config = kubernetes::parse_kubernetes(directive, &block.keys, cache, origin)?;
+    config.server = server::server_block(&corefile, block);
     if !corefile.file_imports.is_empty() {
         notes.push(Note::warning(format!(
             "the Corefile imports files the tool cannot read ({}); options they add are not reflected",

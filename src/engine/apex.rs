@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use super::endpoint_name::endpoint_label;
 use super::view::ServiceKind;
 use super::{Ctx, address_record};
-use crate::model::{ClusterSnapshot, DnsName, Provenance, RData, Record, Soa, is_reverse_zone};
+use crate::model::{ClusterSnapshot, DnsName, Provenance, RData, Record, Soa};
 
 /// The namespace and Service name kubeadm (and most distributions) give cluster DNS.
 const DNS_NAMESPACE: &str = "kube-system";
@@ -66,10 +66,9 @@ pub fn records(ctx: &Ctx, snapshot: &ClusterSnapshot) -> (Vec<Record>, bool) {
         for (name, ip) in &addresses {
             records.push(address_record(name, *ip, ttl, Provenance::Zone));
         }
-        if is_reverse_zone(zone) {
-            continue;
-        }
-        // `ns.dns.<zone>` answers with every nsAddrs address (isDefaultNS).
+        // `ns.dns.<zone>` answers with every nsAddrs address (isDefaultNS) and `dns-version`
+        // with the schema version (the TXT branch of `Services`) in every zone of the stanza,
+        // reverse zones included: neither check looks at the kind of zone.
         for (_, ip) in &addresses {
             records.push(address_record(&mname, *ip, ttl, Provenance::Zone));
         }

@@ -138,10 +138,13 @@ pub fn empty_service_cause(
         }
         None => {}
         Some(selector) => {
-            // With slices the namespace was applied, so no matching Pod is a fact; without any
-            // slice or Pod (offline manifests never applied) it only means "not yet".
-            let applied = !slices.is_empty() || !index.pods_in(namespace).is_empty();
-            if applied && index.pods_selected_by(namespace, selector).is_empty() {
+            // An endpoint proves a selected Pod exists, even when the input holds no Pods. An
+            // empty (placeholder) slice proves the controller found none; so do the input's
+            // Pods when it has any. Without slices or Pods (manifests never applied) it only
+            // means "not yet".
+            let endpoints = slices.iter().any(|s| !s.endpoints.is_empty());
+            let pods_known = !slices.is_empty() || !index.pods_in(namespace).is_empty();
+            if !endpoints && pods_known && index.pods_selected_by(namespace, selector).is_empty() {
                 causes.push(Cause::SelectorMatchesNoPod {
                     service: object,
                     selector: crate::model::format_labels(selector),

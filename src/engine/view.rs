@@ -17,8 +17,8 @@ use crate::model::kubernetes::{
     BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
 };
 use crate::model::{
-    Cause, ClusterSnapshot, DnsConfig, GapResource, Kind, NameKind, NamespaceFilter, Note,
-    ObjectRef, ReadyCondition, validate_name,
+    Cause, ClusterSnapshot, DnsConfig, DnsOption, DnsPolicy, GapResource, Kind, NameKind,
+    NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, ReadyCondition, validate_name,
 };
 
 /// The problem with `value` under the API server's rule for `kind`, as a phrase.
@@ -152,6 +152,8 @@ pub struct PodView {
     pub ip: Option<(String, IpAddr)>,
     /// CoreDNS's pod watch keeps it (`labels` match, not terminal, not being deleted, has an IP).
     pub watched: bool,
+    /// Its resolver settings: `dnsPolicy`, `dnsConfig`, `hostNetwork`.
+    pub dns: PodDns,
 }
 
 /// A StatefulSet, for the names its replicas are promised.
@@ -769,7 +771,46 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
         has_status: status.is_some(),
         ip,
         watched,
+        dns: pod_dns(spec),
     })
+}
+
+/// The resolver settings of a Pod spec, as kubelet reads them.
+fn pod_dns(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> PodDns {
+    let Some(spec) = spec else {
+        return PodDns::default();
+    };
+    let windows = spec.os.as_ref().is_some_and(|os| os.name == "windows")
+        || spec
+            .node_selector
+            .as_ref()
+            .and_then(|s| s.get("kubernetes.io/os"))
+            .is_some_and(|os| os == "windows");
+    PodDns {
+        policy: DnsPolicy::parse(spec.dns_policy.as_deref()),
+        config: spec.dns_config.as_ref().map(|config| PodDnsConfig {
+            nameservers: config.nameservers.clone().unwrap_or_default(),
+            searches: config.searches.clone().unwrap_or_default(),
+            options: config
+                .options
+                .iter()
+                .flatten()
+                .filter_map(|o| {
+                    Some(DnsOption {
+                        name: o.name.clone()?,
+                        value: o.value.clone(),
+                    })
+                })
+                .collect(),
+        }),
+        host_network: spec.host_network.unwrap_or(false),
+        windows,
+        images: spec
+            .containers
+            .iter()
+            .filter_map(|c| c.image.clone())
+            .collect(),
+    }
 }
 
 fn stateful_set_view(sts: &StatefulSet, notes: &mut Vec<Note>) -> Option<StatefulSetView> {

@@ -83,6 +83,23 @@ impl fmt::Display for ConfigOrigin {
     }
 }
 
+/// What the server block around the `kubernetes` plugin does with a question the plugin does
+/// not own: `core/dnsserver/server.go ServeDNS` picks the block whose zone is the longest match
+/// (REFUSED when none is), and the plugin hands a question on to the next plugin of the chain
+/// (`plugin.NextOrFailure`: SERVFAIL when there is none), in CoreDNS's fixed `plugin.cfg` order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ServerBlockConfig {
+    /// The zones of the server block holding the `kubernetes` plugin (`.` for `.:53`).
+    pub zones: Vec<DnsName>,
+    /// The zones of the other server blocks on the same port: a longer match takes the question.
+    pub other_zones: Vec<DnsName>,
+    /// The first plugin after `kubernetes` in chain order that answers questions (`forward`).
+    pub next_plugin: Option<String>,
+    /// Plugins of the block that run before `kubernetes` and may answer or rewrite a question
+    /// first (`hosts`, `rewrite`, `template`, `autopath`, …): their answers are not computed.
+    pub before: Vec<String>,
+}
+
 /// The settings of the `kubernetes` plugin that decide which records exist.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DnsConfig {
@@ -108,6 +125,8 @@ pub struct DnsConfig {
     pub fallthrough: Option<Vec<DnsName>>,
     /// The `cache` plugin of the same server block, if any.
     pub cache: Option<CacheConfig>,
+    /// The server block around the plugin.
+    pub server: ServerBlockConfig,
     /// Where this configuration came from.
     pub origin: ConfigOrigin,
 }
@@ -139,6 +158,12 @@ impl DnsConfig {
                 success_disabled: vec![zone("cluster.local.")],
                 denial_disabled: vec![zone("cluster.local.")],
             }),
+            server: ServerBlockConfig {
+                zones: vec![DnsName::root()],
+                other_zones: Vec::new(),
+                next_plugin: Some("forward".to_string()),
+                before: Vec::new(),
+            },
             origin: ConfigOrigin::Default,
         }
     }

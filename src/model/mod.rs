@@ -9,6 +9,7 @@ pub mod kubernetes;
 mod label_selector;
 mod not_found;
 mod object_name;
+mod pod_dns;
 mod provenance;
 mod record;
 mod report;
@@ -18,7 +19,7 @@ mod suggest;
 mod verification;
 
 pub use dns_config::{
-    CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, is_reverse_zone,
+    CacheConfig, ConfigOrigin, DnsConfig, PodsMode, ReverseZone, ServerBlockConfig, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
@@ -26,6 +27,7 @@ pub use finding::{Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use not_found::NotFound;
 pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};
+pub use pod_dns::{DnsOption, DnsPolicy, PodDns, PodDnsConfig};
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa, name_sort_key};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};

@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-/// A Service or StatefulSet the user named that is not there.
+/// A Service, StatefulSet or Pod the user named that is not there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotFound {
-    /// `services` or `statefulsets.apps`, as kubectl names the resource.
+    /// `services`, `statefulsets.apps` or `pods`, as kubectl names the resource.
     pub resource: &'static str,
     /// The name asked for.
     pub name: String,
@@ -19,10 +19,10 @@ pub struct NotFound {
 impl NotFound {
     /// `did you mean svc/redis-headless?`, or how to list them.
     pub fn hint(&self) -> String {
-        let prefix = if self.resource.starts_with("statefulsets") {
-            "sts"
-        } else {
-            "svc"
+        let prefix = match self.resource {
+            "pods" => "pod",
+            resource if resource.starts_with("statefulsets") => "sts",
+            _ => "svc",
         };
         if self.suggestions.is_empty() {
             return format!(

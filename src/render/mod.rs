@@ -3,6 +3,7 @@
 //! came from an object or a file passes through [`escape`] before it is written.
 
 pub mod escape;
+mod explain;
 mod findings;
 mod json;
 mod schema;
@@ -14,6 +15,7 @@ use std::io::{self, Write};
 
 use crate::model::{Report, Verification};
 
+pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
 pub use schema::SCHEMA_VERSION;
 
 /// The output formats of `-o`.

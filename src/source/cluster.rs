@@ -387,6 +387,8 @@ fn slim_pod(pod: &mut Pod) {
             hostname: spec.hostname,
             subdomain: spec.subdomain,
             host_network: spec.host_network,
+            dns_policy: spec.dns_policy,
+            dns_config: spec.dns_config,
             ..Default::default()
         });
     }

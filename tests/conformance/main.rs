@@ -1,6 +1,8 @@
 //! Conformance: every `tests/cases/**/*.yaml` is one test. Objects and a Corefile go in; the
 //! exact record set CoreDNS's kubernetes plugin serves must come out, and the `-o zone`
 //! rendering must load in `named-checkzone`. See tests/cases/README.md for the format.
+//! `questions.rs` runs `tests/questions/*.yaml` (one DNS question → CoreDNS's answer each) and
+//! checks every case's answers against its record list.
 
 #![allow(
     clippy::disallowed_methods,
@@ -19,6 +21,8 @@ use dnsrecords::model::{
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
+
+mod questions;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -401,4 +405,6 @@ fn check_zone_loads(report: &Report) -> Result<(), Error> {
 
 datatest_stable::harness! {
     { test = run_case, root = "tests/cases", pattern = r"^[^_].*\.yaml$" },
+    { test = questions::run, root = "tests/questions", pattern = r"^.*\.yaml$" },
+    { test = questions::consistent, root = "tests/cases", pattern = r"^[^_].*\.yaml$" },
 }

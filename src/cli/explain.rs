@@ -1,0 +1,211 @@
+//! `kubectl dnsrecords explain NAME`: reads the cluster (or `-f` files), computes the engine's
+//! output once, and explains one name — the resolv.conf of the Pod asking, every candidate of
+//! its search walk with CoreDNS's answer, and the causes of each miss. Exit 0 when the name
+//! resolves, 1 when it does not.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+
+use super::args::{Cli, OutputFormat};
+use super::{CliError, Exit, color};
+use crate::analyze::SelectionError;
+use crate::answer::{Answerer, QType};
+use crate::engine::{self, ServiceKind};
+use crate::model::kubernetes::{DNS_NAMESPACE, DNS_SERVICE};
+use crate::model::{DnsName, Kind, NotFound, ObjectRef, PodDns, suggest};
+use crate::render::{self, Format, RenderOptions};
+use crate::resolver::{self, ClientSpec, Environment, Kubelet, NodeResolver};
+use crate::source::{self, Loaded};
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Why a name does or does not resolve, asked the way a Pod asks
+    ///
+    /// Prints the Pod's resolv.conf as kubelet writes it, every candidate of the search walk
+    /// with CoreDNS's answer, and the cause of each miss. Exits 0 when the name resolves, 1 when
+    /// it does not.
+    Explain(ExplainArgs),
+}
+
+/// `explain`'s own flags; `-n`, `-f`, `--corefile`, `-o` and the connection flags are shared.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The name: short (redis-0.redis), partly qualified, absolute (a trailing dot: asked as
+    /// is), or an IP address (a PTR question).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The type asked: A, AAAA, SRV, PTR, CNAME, TXT, NS, SOA or ANY (default A, plus AAAA in a
+    /// cluster with IPv6 Services; PTR for an address).
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_type)]
+    pub qtype: Option<QType>,
+
+    /// The Pod that asks (pod/NAME, in -n's namespace); without it a default Pod of the
+    /// namespace (dnsPolicy ClusterFirst) asks.
+    #[arg(long, value_name = "pod/NAME")]
+    pub from: Option<String>,
+
+    /// The node's own search domains (kubelet appends them for ClusterFirst; the API does not
+    /// show them), comma-separated.
+    #[arg(long, value_name = "DOMAIN,...", value_delimiter = ',')]
+    pub node_search: Vec<String>,
+}
+
+fn parse_type(text: &str) -> Result<QType, String> {
+    QType::parse(text).ok_or_else(|| {
+        format!("{text:?} is not one of A, AAAA, SRV, PTR, CNAME, TXT, NS, SOA, ANY")
+    })
+}
+
+/// Runs `explain`.
+pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let format = match cli.output {
+        OutputFormat::Table | OutputFormat::Wide => Format::Table,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Zone => return Err(CliError::ExplainFormat),
+    };
+    let pod_name = args.from.as_deref().map(pod_of).transpose()?;
+    let (namespace, Loaded { snapshot, .. }) = if cli.filenames.is_empty() {
+        load_live(cli)?
+    } else {
+        if let Some(flag) = super::connection_flag(cli) {
+            return Err(CliError::FilesAndCluster(flag));
+        }
+        let namespace = cli
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        let loaded = source::load_files(&cli.filenames, &namespace)?;
+        (namespace, loaded)
+    };
+    let (config, _) = super::dns_config(cli, &snapshot)?;
+    // The same engine output the record list and the findings are computed from.
+    let output = engine::compute(&snapshot, &config);
+    let answerer = Answerer::new(&output, &config);
+
+    let absolute = args.name.ends_with('.') || args.name.parse::<std::net::IpAddr>().is_ok();
+    let client = match &pod_name {
+        Some(name) => {
+            let pod = output
+                .view
+                .pods
+                .iter()
+                .find(|p| p.object.namespace == namespace && p.object.name == *name)
+                .ok_or_else(|| {
+                    let names = output
+                        .view
+                        .pods
+                        .iter()
+                        .filter(|p| p.object.namespace == namespace)
+                        .map(|p| p.object.name.as_str());
+                    CliError::Selection(SelectionError::NotFound(NotFound {
+                        resource: "pods",
+                        name: name.clone(),
+                        namespace: namespace.clone(),
+                        suggestions: suggest(name, names),
+                    }))
+                })?;
+            Some(ClientSpec {
+                pod: Some((*pod.object).clone()),
+                namespace: namespace.clone(),
+                dns: pod.dns.clone(),
+            })
+        }
+        // A name asked as is of no Pod in particular goes straight to CoreDNS.
+        None if absolute && cli.namespace.is_none() => None,
+        None => Some(ClientSpec {
+            pod: None,
+            namespace: namespace.clone(),
+            dns: PodDns::default(),
+        }),
+    };
+    let cluster_dns: Vec<String> = output
+        .view
+        .services
+        .iter()
+        .find(|s| *s.object == ObjectRef::new(Kind::Service, DNS_NAMESPACE, DNS_SERVICE))
+        .and_then(|s| match &s.kind {
+            ServiceKind::ClusterIp(ips) => Some(ips.iter().map(ToString::to_string).collect()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let environment = Environment {
+        kubelet: Kubelet {
+            cluster_domain: config.primary_zone().cloned().unwrap_or_else(|| {
+                DnsName::parse("cluster.local.").unwrap_or_else(|_| DnsName::root())
+            }),
+            cluster_dns: if cluster_dns.is_empty() {
+                vec![UNKNOWN_CLUSTER_DNS.to_string()]
+            } else {
+                cluster_dns.clone()
+            },
+        },
+        node: NodeResolver {
+            search: args.node_search.clone(),
+            nameservers: Vec::new(),
+            options: Vec::new(),
+        },
+        node_search_given: !args.node_search.is_empty(),
+        cluster_dns_known: cluster_dns.first().cloned(),
+    };
+    let qtypes: Vec<QType> = args.qtype.into_iter().collect();
+    let trace = resolver::explain(
+        &answerer,
+        &environment,
+        &args.name,
+        &qtypes,
+        client.as_ref(),
+    );
+    let options = RenderOptions {
+        color: color::decide(cli.color),
+        headers: !cli.no_headers,
+    };
+    render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;
+    out.flush().map_err(CliError::Io)?;
+    Ok(if trace.resolves() {
+        Exit::Success
+    } else {
+        Exit::Unresolved
+    })
+}
+
+/// What stands for kubelet's `--cluster-dns` when the input has no kube-dns Service.
+const UNKNOWN_CLUSTER_DNS: &str = "<cluster-dns>";
+
+/// `pod/NAME` (also `pods/NAME`, or a bare NAME) → NAME.
+fn pod_of(text: &str) -> Result<String, CliError> {
+    let name = match text.split_once('/') {
+        Some(("pod" | "pods" | "po", name)) => name,
+        Some(_) => return Err(CliError::FromNotAPod(text.to_string())),
+        None => text,
+    };
+    if name.is_empty() {
+        return Err(CliError::FromNotAPod(text.to_string()));
+    }
+    Ok(name.to_string())
+}
+
+/// Reads every namespace: the name may point anywhere, and "did you mean" looks everywhere.
+fn load_live(cli: &Cli) -> Result<(String, Loaded), CliError> {
+    let options = super::connect_options(cli);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        let connection = source::connect(&options).await?;
+        let namespace = cli
+            .namespace
+            .clone()
+            .unwrap_or_else(|| connection.namespace.clone());
+        let query = source::LiveQuery {
+            namespace: None,
+            targets: Vec::new(),
+        };
+        let loaded = source::load_cluster(&connection, &query).await?;
+        Ok((namespace, loaded))
+    })
+}

@@ -1,0 +1,214 @@
+//! Causes on the client's side: what the Pod's resolver does before and between questions.
+
+use std::fmt;
+
+use crate::model::{DnsPolicy, ObjectRef};
+
+/// Why the client side changes what a name resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientCause {
+    /// The Pod's resolver is the node's, not cluster DNS: no cluster names resolve.
+    NodeResolver {
+        /// The Pod, when one was named.
+        pod: Option<ObjectRef>,
+        /// Its policy.
+        policy: DnsPolicy,
+        /// It uses the host network.
+        host_network: bool,
+    },
+    /// `dnsPolicy: None` with nameservers that are not cluster DNS.
+    NotClusterDns {
+        /// The nameservers.
+        nameservers: Vec<String>,
+    },
+    /// The node's search domains are not in the API; without `--node-search` none are assumed.
+    NodeSearchUnknown,
+    /// kubelet's `--cluster-dns` is taken to be the kube-dns Service's ClusterIP, or is unknown.
+    ClusterDnsAssumed {
+        /// The address assumed, if the kube-dns Service was in the input.
+        address: Option<String>,
+    },
+    /// kubelet cut the search line to its limits (32 domains, 2048 characters, 253 each).
+    SearchTruncated {
+        /// The domains dropped.
+        dropped: Vec<String>,
+    },
+    /// kubelet keeps at most three nameservers.
+    NameserversTruncated {
+        /// The nameservers dropped.
+        dropped: Vec<String>,
+    },
+    /// A candidate longer than DNS allows: the resolver sends nothing, and glibc ends the search.
+    CandidateTooLong {
+        /// The candidate.
+        name: String,
+        /// Why it cannot be sent.
+        problem: String,
+    },
+    /// The `cache` plugin may keep a negative answer for a while after the name appears.
+    NegativeCache {
+        /// Its denial TTL (seconds).
+        seconds: u32,
+    },
+    /// The image suggests musl (Alpine), whose search walk differs from glibc's.
+    Musl {
+        /// The image.
+        image: String,
+        /// What musl does differently for this name.
+        differs: String,
+    },
+    /// A Windows Pod: the Windows DNS client appends only the first search suffix.
+    Windows {
+        /// What it tries.
+        differs: String,
+    },
+}
+
+impl ClientCause {
+    /// The stable kebab-case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClientCause::NodeResolver { .. } => "node-resolver",
+            ClientCause::NotClusterDns { .. } => "not-cluster-dns",
+            ClientCause::NodeSearchUnknown => "node-search-unknown",
+            ClientCause::ClusterDnsAssumed { .. } => "cluster-dns-assumed",
+            ClientCause::SearchTruncated { .. } => "search-truncated",
+            ClientCause::NameserversTruncated { .. } => "nameservers-truncated",
+            ClientCause::CandidateTooLong { .. } => "candidate-too-long",
+            ClientCause::NegativeCache { .. } => "negative-cache",
+            ClientCause::Musl { .. } => "musl",
+            ClientCause::Windows { .. } => "windows",
+        }
+    }
+
+    /// The objects it is about.
+    pub fn objects(&self) -> Vec<ObjectRef> {
+        match self {
+            ClientCause::NodeResolver { pod, .. } => pod.iter().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether it can make a name fail (as opposed to context worth knowing).
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            ClientCause::NodeResolver { .. }
+                | ClientCause::NotClusterDns { .. }
+                | ClientCause::SearchTruncated { .. }
+                | ClientCause::CandidateTooLong { .. }
+        )
+    }
+
+    /// The change that helps, when there is one.
+    pub fn fix(&self) -> Option<String> {
+        let fix = match self {
+            ClientCause::NodeResolver {
+                host_network: true,
+                ..
+            } => "set `dnsPolicy: ClusterFirstWithHostNet` on the host-network Pod".to_string(),
+            ClientCause::NodeResolver { .. } => {
+                "set `dnsPolicy: ClusterFirst` (the default) to use cluster DNS".to_string()
+            }
+            ClientCause::NotClusterDns { .. } => {
+                "list the cluster DNS address in dnsConfig.nameservers".to_string()
+            }
+            ClientCause::NodeSearchUnknown => {
+                "pass the node's search domains with --node-search if the name relies on them"
+                    .to_string()
+            }
+            ClientCause::SearchTruncated { .. } => {
+                "shorten dnsConfig.searches or the node's search line".to_string()
+            }
+            ClientCause::CandidateTooLong { .. } => {
+                "ask the absolute name (a trailing dot), or shorten it".to_string()
+            }
+            ClientCause::NegativeCache { .. } => {
+                "wait out the denial TTL, or `disable denial` for the cluster zone in the cache plugin"
+                    .to_string()
+            }
+            ClientCause::Musl { .. } => {
+                "ask the fully qualified name with a trailing dot: every C library resolves it the same way"
+                    .to_string()
+            }
+            ClientCause::Windows { .. } => {
+                "ask the fully qualified name (<service>.<namespace>.svc.<zone>)".to_string()
+            }
+            ClientCause::ClusterDnsAssumed { .. } | ClientCause::NameserversTruncated { .. } => {
+                return None;
+            }
+        };
+        Some(fix)
+    }
+}
+
+impl fmt::Display for ClientCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientCause::NodeResolver {
+                pod,
+                policy,
+                host_network,
+            } => {
+                let who = pod
+                    .as_ref()
+                    .map_or_else(|| "the pod".to_string(), |p| format!("pod {}", p.name));
+                if *host_network && *policy == DnsPolicy::ClusterFirst {
+                    write!(
+                        f,
+                        "{who} uses hostNetwork with dnsPolicy ClusterFirst, so kubelet gives it the node's resolv.conf: cluster names do not resolve there (not computed)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{who} has dnsPolicy {}: it asks the node's resolvers, not cluster DNS (not computed)",
+                        policy.as_str()
+                    )
+                }
+            }
+            ClientCause::NotClusterDns { nameservers } => write!(
+                f,
+                "dnsConfig.nameservers ({}) are not cluster DNS: their answers are not computed",
+                nameservers.join(" ")
+            ),
+            ClientCause::NodeSearchUnknown => f.write_str(
+                "the node's own search domains are not in the Kubernetes API; none are assumed (--node-search supplies them)",
+            ),
+            ClientCause::ClusterDnsAssumed { address } => match address {
+                Some(address) => write!(
+                    f,
+                    "kubelet's --cluster-dns is taken to be the kube-dns Service's ClusterIP {address}"
+                ),
+                None => f.write_str(
+                    "kubelet's --cluster-dns is unknown (no kube-system/kube-dns Service in the input): cluster DNS is assumed",
+                ),
+            },
+            ClientCause::SearchTruncated { dropped } => write!(
+                f,
+                "kubelet drops search domains beyond its limits (32 domains, 2048 characters, 253 per domain): {}",
+                dropped.join(" ")
+            ),
+            ClientCause::NameserversTruncated { dropped } => write!(
+                f,
+                "kubelet keeps only three nameservers, dropping {}",
+                dropped.join(" ")
+            ),
+            ClientCause::CandidateTooLong { name, problem } => write!(
+                f,
+                "{name} cannot be sent ({problem}): glibc sends nothing and ends the search there"
+            ),
+            ClientCause::NegativeCache { seconds } => write!(
+                f,
+                "the cache plugin keeps a negative answer for up to {seconds}s: a name created since may still fail for that long"
+            ),
+            ClientCause::Musl { image, differs } => {
+                write!(f, "image {image} suggests musl (Alpine), whose walk differs: {differs}")
+            }
+            ClientCause::Windows { differs } => write!(
+                f,
+                "a Windows Pod's DNS client appends only the first search suffix: {differs}"
+            ),
+        }
+    }
+}

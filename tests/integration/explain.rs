@@ -1,0 +1,243 @@
+//! `explain` through the binary: exit codes scripts can wait on, the JSON contract, errors with
+//! hints, completion, and the same explanation live and offline.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::apiserver::{ApiServer, ServerOptions};
+use crate::support::{command, root};
+
+const REDIS: &str = "examples/redis-statefulset.yaml";
+const KAFKA: &str = "examples/kafka-servicename-mismatch.yaml";
+const CLUSTER_DNS: &str = "examples/cluster-dns.yaml";
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = command().args(args).output().expect("run the binary");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr,
+    )
+}
+
+#[test]
+fn exit_code_says_whether_the_name_resolves() {
+    let resolves = [
+        "explain",
+        "redis-0.redis-headless",
+        "-n",
+        "cache",
+        "-f",
+        REDIS,
+        "-f",
+        CLUSTER_DNS,
+    ];
+    let (code, out, err) = run(&resolves);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("resolves at redis-0.redis-headless.cache.svc.cluster.local."),
+        "{out}"
+    );
+    let missing = [
+        "explain",
+        "kafka-1.kafka-headless",
+        "--from",
+        "pod/kafka-0",
+        "-n",
+        "streaming",
+        "-f",
+        KAFKA,
+        "-f",
+        CLUSTER_DNS,
+    ];
+    let (code, out, err) = run(&missing);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(
+        out.contains("pod kafka-1's spec.subdomain is \"kafka\", not \"kafka-headless\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_follows_the_explain_contract() {
+    let (code, out, err) = run(&[
+        "explain",
+        "kafka-0.kafka",
+        "--from",
+        "pod/kafka-1",
+        "-n",
+        "streaming",
+        "-f",
+        KAFKA,
+        "-f",
+        CLUSTER_DNS,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["schema"], "dnsrecords.explain/v1");
+    assert_eq!(doc["question"]["name"], "kafka-0.kafka");
+    assert_eq!(doc["question"]["type"], "A");
+    let client = &doc["client"];
+    assert_eq!(client["pod"], "pod/streaming/kafka-1");
+    assert_eq!(client["dnsPolicy"], "ClusterFirst");
+    assert_eq!(client["ndots"], 5);
+    assert_eq!(client["nameservers"], serde_json::json!(["10.96.0.10"]));
+    assert_eq!(
+        client["search"],
+        serde_json::json!([
+            "streaming.svc.cluster.local",
+            "svc.cluster.local",
+            "cluster.local"
+        ])
+    );
+    let tries = doc["tries"].as_array().expect("tries");
+    assert_eq!(tries.len(), 4);
+    let first = &tries[0];
+    assert_eq!(first["name"], "kafka-0.kafka.streaming.svc.cluster.local.");
+    assert_eq!(first["rcode"], "NXDOMAIN");
+    assert_eq!(first["answer"], serde_json::json!([]));
+    let codes: Vec<&str> = first["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["service-missing", "did-you-mean"], "{first}");
+    assert_eq!(
+        first["causes"][0]["objects"],
+        serde_json::json!(["svc/streaming/kafka"])
+    );
+    // The as-is name goes to forward: no rcode the tool can compute.
+    assert_eq!(tries[3]["rcode"], serde_json::Value::Null);
+    assert_eq!(doc["result"]["rcode"], serde_json::Value::Null);
+    assert_eq!(doc["result"]["answer"], serde_json::json!([]));
+}
+
+#[test]
+fn an_absolute_name_or_an_address_is_one_question() {
+    let (code, out, _) = run(&[
+        "explain",
+        "10.244.1.10",
+        "-f",
+        REDIS,
+        "-f",
+        CLUSTER_DNS,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["client"], serde_json::Value::Null);
+    assert_eq!(doc["question"]["type"], "PTR");
+    assert_eq!(doc["tries"].as_array().map(Vec::len), Some(1));
+    // One PTR per Service whose slices hold the address.
+    let data: Vec<&str> = doc["result"]["answer"]
+        .as_array()
+        .expect("answer")
+        .iter()
+        .filter_map(|r| r["data"].as_str())
+        .collect();
+    assert!(
+        data.contains(&"redis-0.redis-headless.cache.svc.cluster.local."),
+        "{data:?}"
+    );
+    let (code, out, _) = run(&[
+        "explain",
+        "redis-headless.cache.svc.cluster.local.",
+        "--type",
+        "srv",
+        "-f",
+        REDIS,
+        "-f",
+        CLUSTER_DNS,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("0 33 6379 redis-0.redis-headless.cache.svc.cluster.local."),
+        "{out}"
+    );
+    assert!(
+        out.contains("redis-0.redis-headless.cache.svc.cluster.local. 30 IN A 10.244.1.10"),
+        "{out}"
+    );
+}
+
+#[test]
+fn usage_errors_and_a_missing_pod() {
+    let (code, _, err) = run(&[
+        "explain",
+        "x",
+        "--from",
+        "pod/kafka-9",
+        "-n",
+        "streaming",
+        "-f",
+        KAFKA,
+    ]);
+    assert_eq!(code, Some(5), "{err}");
+    assert!(
+        err.contains("error: pods \"kafka-9\" not found in namespace \"streaming\""),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean pod/kafka-0"), "{err}");
+    let (code, _, err) = run(&["explain", "x", "-o", "zone", "-f", KAFKA]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("explain prints table, json or yaml"), "{err}");
+    let (code, _, err) = run(&["explain", "x", "--from", "svc/kafka", "-f", KAFKA]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = run(&["explain", "x", "--type", "MX", "-f", KAFKA]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
+#[test]
+fn completion_offers_the_subcommand_pods_and_types() {
+    let complete = |args: &[&str]| {
+        let (_, out, _) = run(&[&["__complete"], args].concat());
+        out
+    };
+    let first = complete(&["-f", "examples", "-n", "streaming", "ex"]);
+    assert!(first.lines().any(|l| l == "explain"), "{first}");
+    let pods = complete(&[
+        "-f",
+        "examples",
+        "-n",
+        "streaming",
+        "explain",
+        "x",
+        "--from",
+        "pod/",
+    ]);
+    assert!(pods.lines().any(|l| l == "pod/kafka-0"), "{pods}");
+    let types = complete(&["explain", "x", "--type", "AA"]);
+    assert!(types.lines().any(|l| l == "AAAA"), "{types}");
+}
+
+#[test]
+fn live_and_offline_explain_the_same() {
+    let paths: Vec<PathBuf> = [REDIS, CLUSTER_DNS]
+        .iter()
+        .map(|p| root().join(p))
+        .collect();
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let api = ApiServer::start(&refs, ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let kubeconfig = kubeconfig.to_string_lossy().to_string();
+    let question = [
+        "explain",
+        "redis-1.redis-headless",
+        "--from",
+        "pod/redis-0",
+        "-n",
+        "cache",
+    ];
+    let (code, live, err) = run(&[&question[..], &["--kubeconfig", &kubeconfig]].concat());
+    assert_eq!(code, Some(0), "{err}");
+    let (_, offline, _) = run(&[&question[..], &["-f", REDIS, "-f", CLUSTER_DNS]].concat());
+    assert_eq!(live, offline);
+}

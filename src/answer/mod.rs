@@ -317,6 +317,11 @@ impl<'a> Answerer<'a> {
         }
     }
 
+    /// The engine's output the answers are read from (explain's client side reads its views).
+    pub fn output(&self) -> &'a EngineOutput {
+        self.output
+    }
+
     /// The configuration answers are computed under.
     pub fn config(&self) -> &DnsConfig {
         self.config

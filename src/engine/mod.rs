@@ -10,6 +10,7 @@ mod external_name;
 mod facts;
 mod headless;
 mod index;
+pub mod network_policy;
 mod pod;
 mod ptr;
 mod srv;

@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::network_policy::NetworkPolicyView;
 use crate::model::kubernetes::{
     BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
 };
@@ -228,6 +229,8 @@ pub struct ClusterView {
     pub filtered_slices: Vec<SliceView>,
     /// Namespace existence and labels.
     pub namespaces: Namespaces,
+    /// NetworkPolicies that restrict egress, for `explain`'s client side.
+    pub network_policies: Vec<NetworkPolicyView>,
     /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
     /// applied (offline input of a workload never applied has none).
     pub namespaces_with_slices: BTreeSet<String>,
@@ -302,6 +305,19 @@ impl ClusterView {
                 view.stateful_sets.push(built);
             }
         }
+        for policy in &snapshot.network_policies {
+            let mut hidden = Vec::new();
+            if let Some(object) = checked_ref(
+                Kind::NetworkPolicy,
+                &policy.metadata,
+                NameKind::Pod,
+                notes,
+                &mut hidden,
+            ) {
+                view.network_policies
+                    .push(super::network_policy::view(policy, object));
+            }
+        }
         view.services.sort_by(|a, b| a.object.cmp(&b.object));
         view.slices.sort_by(|a, b| a.object.cmp(&b.object));
         view.pods.sort_by(|a, b| a.object.cmp(&b.object));
@@ -324,6 +340,9 @@ impl ClusterView {
                 GapResource::StatefulSets => "StatefulSet peer names and checks skipped",
                 GapResource::Pods => "pod records are missing; checks that read Pods skipped",
                 GapResource::Namespaces => "every namespace is assumed to exist",
+                GapResource::NetworkPolicies => {
+                    "whether NetworkPolicies let Pods reach cluster DNS is unknown"
+                }
             };
             notes.push(Note::warning(format!(
                 "cannot list {} in {} (forbidden): {consequence}",

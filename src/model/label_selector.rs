@@ -63,6 +63,52 @@ impl LabelSelector {
         })
     }
 
+    /// The API's structured selector (`matchLabels` and `matchExpressions`, as NetworkPolicies
+    /// carry it); an operator the API does not define matches nothing. The text is the string
+    /// form kubectl would print.
+    pub fn from_api(
+        selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    ) -> Self {
+        let mut requirements = Vec::new();
+        let mut text = Vec::new();
+        for (key, value) in selector.match_labels.iter().flatten() {
+            text.push(format!("{key}={value}"));
+            requirements.push(Requirement::Equals(key.clone(), value.clone()));
+        }
+        for expression in selector.match_expressions.iter().flatten() {
+            let key = expression.key.clone();
+            let values = expression.values.clone().unwrap_or_default();
+            let joined = values.join(",");
+            match expression.operator.as_str() {
+                "In" => {
+                    text.push(format!("{key} in ({joined})"));
+                    requirements.push(Requirement::In(key, values));
+                }
+                "NotIn" => {
+                    text.push(format!("{key} notin ({joined})"));
+                    requirements.push(Requirement::NotIn(key, values));
+                }
+                "Exists" => {
+                    text.push(key.clone());
+                    requirements.push(Requirement::Exists(key));
+                }
+                "DoesNotExist" => {
+                    text.push(format!("!{key}"));
+                    requirements.push(Requirement::DoesNotExist(key));
+                }
+                other => {
+                    // The API server refuses other operators; matching nothing is the safe side.
+                    text.push(format!("{key} {other} ({joined})"));
+                    requirements.push(Requirement::In(key, Vec::new()));
+                }
+            }
+        }
+        LabelSelector {
+            text: text.join(","),
+            requirements,
+        }
+    }
+
     /// The selector as written.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -18,6 +18,8 @@ pub enum Kind {
     Pod,
     /// core/v1 ConfigMap (the Corefile).
     ConfigMap,
+    /// networking.k8s.io/v1 NetworkPolicy.
+    NetworkPolicy,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
             Kind::StatefulSet => "StatefulSet",
             Kind::Pod => "Pod",
             Kind::ConfigMap => "ConfigMap",
+            Kind::NetworkPolicy => "NetworkPolicy",
         }
     }
 
@@ -42,6 +45,7 @@ impl Kind {
             Kind::StatefulSet => "sts",
             Kind::Pod => "pod",
             Kind::ConfigMap => "cm",
+            Kind::NetworkPolicy => "netpol",
         }
     }
 }

@@ -3,6 +3,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +31,8 @@ pub struct ClusterSnapshot {
     pub stateful_sets: Vec<StatefulSet>,
     /// Pods.
     pub pods: Vec<Pod>,
+    /// networking.k8s.io/v1 NetworkPolicies (only `explain` reads them: DNS egress).
+    pub network_policies: Vec<NetworkPolicy>,
     /// The CoreDNS Corefile, when the input held it.
     pub corefile: Option<CorefileSource>,
     /// True when `namespaces` is the cluster's complete list of the namespaces in scope (the
@@ -64,6 +67,8 @@ pub enum GapResource {
     Pods,
     /// core/v1 namespaces.
     Namespaces,
+    /// networking.k8s.io/v1 networkpolicies.
+    NetworkPolicies,
 }
 
 impl GapResource {
@@ -75,6 +80,7 @@ impl GapResource {
             GapResource::StatefulSets => "statefulsets",
             GapResource::Pods => "pods",
             GapResource::Namespaces => "namespaces",
+            GapResource::NetworkPolicies => "networkpolicies",
         }
     }
 }

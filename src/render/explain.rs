@@ -57,9 +57,12 @@ fn rcode_word(attempt: &Try) -> String {
 }
 
 /// The ANSWER column: the records' data, or who answers instead.
-fn answer_text(attempt: &Try) -> String {
+fn answer_text(attempt: &Try, egress_blocked: bool) -> String {
     match (&attempt.answer, &attempt.skipped) {
         (_, Some(cause)) => format!("not sent: {cause}"),
+        (None, None) if egress_blocked => {
+            "no answer: a NetworkPolicy keeps the question from cluster DNS (times out)".to_string()
+        }
         (None, None) => "asked of a resolver that is not cluster DNS, not computed".to_string(),
         (Some(answer), None) => {
             let mut parts: Vec<String> = answer
@@ -135,6 +138,10 @@ fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Resu
     if options.headers {
         grid.set_header(["TRY", "NAME", "TYPE", "RCODE", "ANSWER"]);
     }
+    let egress_blocked = trace
+        .causes
+        .iter()
+        .any(|c| matches!(c, ClientCause::DnsEgressBlocked { .. }));
     for (index, attempt) in trace.tries.iter().enumerate() {
         let rcode = rcode_word(attempt);
         let good = attempt.answer.as_ref().is_some_and(Answer::resolves);
@@ -147,7 +154,7 @@ fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Resu
             } else {
                 paint(&rcode, good, options)
             }),
-            Cell::new(esc(answer_text(attempt))),
+            Cell::new(esc(answer_text(attempt, egress_blocked))),
         ]);
     }
     for line in grid.to_string().lines() {

@@ -63,6 +63,20 @@ pub enum ClientCause {
         /// What it tries.
         differs: String,
     },
+    /// NetworkPolicies select the Pod for egress and none lets its questions reach a cluster
+    /// DNS pod on 53/UDP: every lookup times out.
+    DnsEgressBlocked {
+        /// The Egress policies that select the Pod.
+        policies: Vec<ObjectRef>,
+        /// 53/TCP is allowed (it does not help: resolvers ask over UDP first).
+        tcp: bool,
+    },
+    /// 53/UDP gets through but 53/TCP does not: answers too large for UDP (truncated: many SRV
+    /// records, long names) fail.
+    DnsTcpBlocked {
+        /// The Egress policies that select the Pod.
+        policies: Vec<ObjectRef>,
+    },
 }
 
 impl ClientCause {
@@ -79,6 +93,8 @@ impl ClientCause {
             ClientCause::NegativeCache { .. } => "negative-cache",
             ClientCause::Musl { .. } => "musl",
             ClientCause::Windows { .. } => "windows",
+            ClientCause::DnsEgressBlocked { .. } => "dns-egress-blocked",
+            ClientCause::DnsTcpBlocked { .. } => "dns-tcp-blocked",
         }
     }
 
@@ -86,6 +102,8 @@ impl ClientCause {
     pub fn objects(&self) -> Vec<ObjectRef> {
         match self {
             ClientCause::NodeResolver { pod, .. } => pod.iter().cloned().collect(),
+            ClientCause::DnsEgressBlocked { policies, .. }
+            | ClientCause::DnsTcpBlocked { policies } => policies.clone(),
             _ => Vec::new(),
         }
     }
@@ -98,6 +116,7 @@ impl ClientCause {
                 | ClientCause::NotClusterDns { .. }
                 | ClientCause::SearchTruncated { .. }
                 | ClientCause::CandidateTooLong { .. }
+                | ClientCause::DnsEgressBlocked { .. }
         )
     }
 
@@ -134,6 +153,9 @@ impl ClientCause {
             }
             ClientCause::Windows { .. } => {
                 "ask the fully qualified name (<service>.<namespace>.svc.<zone>)".to_string()
+            }
+            ClientCause::DnsEgressBlocked { .. } | ClientCause::DnsTcpBlocked { .. } => {
+                "add an egress rule to a policy that selects the pod: `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]`, `ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`".to_string()
             }
             ClientCause::ClusterDnsAssumed { .. } | ClientCause::NameserversTruncated { .. } => {
                 return None;
@@ -209,6 +231,26 @@ impl fmt::Display for ClientCause {
                 f,
                 "a Windows Pod's DNS client appends only the first search suffix: {differs}"
             ),
+            ClientCause::DnsEgressBlocked { policies, tcp } => write!(
+                f,
+                "NetworkPolicy {} selects the pod for egress and no rule lets it reach the cluster DNS pods on 53/UDP{}: every lookup times out",
+                names(policies),
+                if *tcp { " (53/TCP is allowed, but resolvers ask over UDP first)" } else { " or 53/TCP" }
+            ),
+            ClientCause::DnsTcpBlocked { policies } => write!(
+                f,
+                "NetworkPolicy {} lets the pod reach cluster DNS on 53/UDP but not on 53/TCP: answers too large for UDP (truncated) fail",
+                names(policies)
+            ),
         }
     }
+}
+
+/// `a, b`: the names of the policies.
+fn names(policies: &[ObjectRef]) -> String {
+    policies
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

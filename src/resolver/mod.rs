@@ -15,6 +15,8 @@ pub use resolv_conf::{
 pub use walk::{Library, Outcome, Try, Walk, walk};
 
 use crate::answer::{Answerer, QType, Rcode, reverse_name};
+use crate::engine::network_policy;
+use crate::model::kubernetes::{DNS_NAMESPACE, DNS_POD_LABEL};
 use crate::model::{DnsPolicy, ObjectRef, PodDns};
 
 /// Who asks: a Pod (or a default one) of a namespace.
@@ -181,7 +183,23 @@ pub fn explain(
         causes.push(ClientCause::NodeSearchUnknown);
     }
     causes.extend(conf.causes.iter().cloned());
-    let ask = |q: &crate::answer::Question| first_is_cluster.then(|| answerer.answer(q));
+    // A question that never reaches a DNS pod gets no answer at all: the walk times out.
+    let egress = dns_egress(answerer, spec);
+    let reaches_dns = egress.udp;
+    if !egress.policies.is_empty() {
+        if !egress.udp {
+            causes.push(ClientCause::DnsEgressBlocked {
+                policies: egress.policies.clone(),
+                tcp: egress.tcp,
+            });
+        } else if !egress.tcp {
+            causes.push(ClientCause::DnsTcpBlocked {
+                policies: egress.policies.clone(),
+            });
+        }
+    }
+    let ask =
+        |q: &crate::answer::Question| (first_is_cluster && reaches_dns).then(|| answerer.answer(q));
     let library = if spec.dns.windows {
         Library::Windows
     } else {
@@ -226,6 +244,43 @@ pub fn explain(
         outcome: walked.outcome,
         causes,
     }
+}
+
+/// What the NetworkPolicies selecting the client let through to the cluster DNS pods (the
+/// `k8s-app=kube-dns` pods of kube-system; standard ones are assumed when the input has none).
+fn dns_egress(answerer: &Answerer, spec: &ClientSpec) -> network_policy::DnsEgress {
+    let view = &answerer.output().view;
+    let labels = spec
+        .pod
+        .as_ref()
+        .and_then(|pod| view.pods.iter().find(|p| *p.object == *pod))
+        .map(|p| p.labels.clone())
+        .unwrap_or_default();
+    let namespace_labels =
+        |ns: &str| network_policy::namespace_labels(ns, view.namespaces.labels.get(ns));
+    let (label, value) = DNS_POD_LABEL;
+    let mut dns_pods: Vec<network_policy::DnsPod> = view
+        .pods
+        .iter()
+        .filter(|p| {
+            p.object.namespace == DNS_NAMESPACE && p.labels.get(label).is_some_and(|v| v == value)
+        })
+        .map(|p| network_policy::DnsPod {
+            labels: p.labels.clone(),
+            namespace_labels: namespace_labels(DNS_NAMESPACE),
+            ip: p.ip.as_ref().map(|(_, ip)| *ip),
+        })
+        .collect();
+    if dns_pods.is_empty() {
+        dns_pods.push(network_policy::DnsPod::assumed());
+    }
+    network_policy::dns_egress(
+        &view.network_policies,
+        &spec.namespace,
+        &labels,
+        namespace_labels,
+        &dns_pods,
+    )
 }
 
 /// "tries a, b; resolves at b" — one line for a walk of another library.

@@ -6,6 +6,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, ListParams};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
@@ -56,6 +57,8 @@ pub async fn load_cluster(
     let slices_api: Api<EndpointSlice> = namespaced_or_all(client, scope);
     let sts_api: Api<StatefulSet> = namespaced_or_all(client, scope);
     let pods_api: Api<Pod> = namespaced_or_all(client, scope);
+    // explain's client side: may a Pod reach cluster DNS through its egress policies.
+    let policies_api: Api<NetworkPolicy> = namespaced_or_all(client, scope);
     let all = ListParams::default();
 
     // Requests for the query's own objects.
@@ -120,6 +123,7 @@ pub async fn load_cluster(
         stateful_sets,
         pods,
         namespaces,
+        network_policies,
         (corefiles, aks_custom, kube_dns_service, kube_dns_slices, coredns_pods),
     ) = tokio::join!(
         target_services,
@@ -130,6 +134,7 @@ pub async fn load_cluster(
         list_all(&sts_api, &all),
         list_all(&pods_api, &all),
         namespaces_in_scope(client, scope),
+        list_all(&policies_api, &all),
         async {
             tokio::join!(
                 corefiles,
@@ -186,6 +191,18 @@ pub async fn load_cluster(
             namespace: scope.map(str::to_string),
         }),
         Err(err) => return Err(classify(err, server)),
+    }
+    match network_policies {
+        Ok(found) => snapshot.network_policies.extend(found),
+        // A cluster without the networking API serves no policy to enforce.
+        Err(err) if status_code(&err) == Some(404) => {}
+        Err(err) => {
+            snapshot.network_policies.extend(context.list(
+                Err(err),
+                GapResource::NetworkPolicies,
+                &mut snapshot.gaps,
+            )?);
+        }
     }
     snapshot.services.extend(services);
     snapshot.endpoint_slices.extend(slices);

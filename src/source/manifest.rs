@@ -6,6 +6,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -212,6 +213,11 @@ fn add_object(
             if let Some(pod) = typed::<Pod>(value, "Pod", origin, notes) {
                 origin.remember(Kind::Pod, &pod.metadata, snapshot);
                 snapshot.pods.push(pod);
+            }
+        }
+        ("networking.k8s.io/v1", "NetworkPolicy") => {
+            if let Some(policy) = typed::<NetworkPolicy>(value, "NetworkPolicy", origin, notes) {
+                snapshot.network_policies.push(policy);
             }
         }
         ("v1", "Namespace") => {

@@ -241,3 +241,78 @@ fn live_and_offline_explain_the_same() {
     let (_, offline, _) = run(&[&question[..], &["-f", REDIS, "-f", CLUSTER_DNS]].concat());
     assert_eq!(live, offline);
 }
+
+/// NetworkPolicies on the client's side: a deny-all egress policy makes every lookup from the pod
+/// time out (exit 1, `dns-egress-blocked` naming the policy); the usual DNS egress rule
+/// (kube-system's kube-dns pods on 53/UDP and 53/TCP) lets the name resolve again; UDP alone
+/// resolves but warns that truncated answers fail over TCP.
+#[test]
+fn network_policies_that_block_dns_egress_are_a_client_cause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, egress: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: cache}}\nspec:\n  podSelector: {{matchLabels: {{app: redis}}}}\n  policyTypes: [Egress]\n{egress}"
+            ),
+        )
+        .expect("write the policy");
+        path.to_str().expect("a UTF-8 path").to_string()
+    };
+    let deny = write("deny-egress", "");
+    let allow = write(
+        "allow-dns",
+        "  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}\n      podSelector: {matchLabels: {k8s-app: kube-dns}}\n    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]\n",
+    );
+    let udp_only = write(
+        "udp-only",
+        "  egress:\n  - ports: [{protocol: UDP, port: 53}]\n",
+    );
+    let explain = |policy: &str, format: &str| {
+        run(&[
+            "explain",
+            "redis-0.redis-headless",
+            "--from",
+            "pod/redis-1",
+            "-n",
+            "cache",
+            "-f",
+            REDIS,
+            "-f",
+            CLUSTER_DNS,
+            "-f",
+            policy,
+            "-o",
+            format,
+        ])
+    };
+    let (code, out, err) = explain(&deny, "table");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("NetworkPolicy deny-egress selects the pod for egress and no rule lets it reach the cluster DNS pods on 53/UDP or 53/TCP"),
+        "{out}"
+    );
+    let (_, json, _) = explain(&deny, "json");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let codes: Vec<&str> = doc["client"]["causes"]
+        .as_array()
+        .expect("client causes")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"dns-egress-blocked"), "{codes:?}");
+
+    let (code, out, err) = explain(&allow, "table");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!out.contains("NetworkPolicy"), "{out}");
+
+    let (code, out, err) = explain(&udp_only, "table");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains(
+            "NetworkPolicy udp-only lets the pod reach cluster DNS on 53/UDP but not on 53/TCP"
+        ),
+        "{out}"
+    );
+}

@@ -979,6 +979,16 @@ const RESOURCES: &[Resource] = &[
         fields: &[],
     },
     Resource {
+        plural: "networkpolicies",
+        short_names: &["netpol"],
+        singular: "networkpolicy",
+        kind: "NetworkPolicy",
+        group: "networking.k8s.io",
+        version: "v1",
+        namespaced: true,
+        fields: &[],
+    },
+    Resource {
         plural: "endpointslices",
         short_names: &[],
         singular: "endpointslice",

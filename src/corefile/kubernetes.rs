@@ -51,6 +51,7 @@ pub fn parse_kubernetes(
         labels: None,
         fallthrough: None,
         cache,
+        node_local: None,
         server: ServerBlockConfig::default(),
         origin,
     };

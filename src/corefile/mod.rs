@@ -89,6 +89,47 @@ pub fn parse(text: &str, origin: ConfigOrigin) -> Result<ParsedCorefile, Corefil
     Ok(ParsedCorefile { config, notes })
 }
 
+/// NodeLocal DNSCache's settings from its Corefile (the `node-local-dns` ConfigMap): the server
+/// block for the cluster zone (`cluster.local:53 { bind 169.254.20.10 … cache { denial … } }`), its
+/// `bind` addresses and how long its `cache` keeps a denial. `None` when the text is no Corefile
+/// or has no block for `zone`.
+pub fn node_local_cache(
+    text: &str,
+    zone: &crate::model::DnsName,
+) -> Option<crate::model::NodeLocalCache> {
+    let tokens = lexer::tokenize(text).ok()?;
+    let corefile = blocks::parse_blocks(&tokens).ok()?;
+    let block = corefile.blocks.iter().find(|block| {
+        block.keys.iter().any(|key| {
+            let host = key.trim_start_matches("dns://");
+            let host = host.rsplit_once(':').map_or(host, |(host, _)| host);
+            zones::normalize_zone(host).is_ok_and(|zones| zones.contains(zone))
+        })
+    })?;
+    let addresses = block
+        .directives
+        .iter()
+        .filter(|d| d.name == "bind")
+        .flat_map(|d| d.args.iter().cloned())
+        .collect();
+    let denial_ttl = block
+        .directives
+        .iter()
+        .find(|d| d.name == "cache")
+        .and_then(|d| cache::parse_cache(d).ok())
+        .map_or(0, |cache| {
+            if cache.denial_disabled.iter().any(|z| zone.is_within(z)) {
+                0
+            } else {
+                cache.denial_ttl
+            }
+        });
+    Some(crate::model::NodeLocalCache {
+        addresses,
+        denial_ttl,
+    })
+}
+
 /// The configuration assumed when no Corefile is available: kubeadm's default.
 pub fn kubeadm_default() -> DnsConfig {
     DnsConfig::kubeadm_default()
@@ -156,5 +197,27 @@ mod tests {
         .config;
         let cache = config.cache.unwrap();
         assert_eq!((cache.success_ttl, cache.denial_ttl), (30, 5));
+    }
+}
+
+#[cfg(test)]
+mod node_local_tests {
+    use super::*;
+
+    #[test]
+    fn node_local_cache_reads_bind_and_the_cluster_zone_denial_ttl() {
+        let zone = crate::model::DnsName::parse("cluster.local.").expect("zone");
+        let text = "cluster.local:53 {\n  cache {\n    success 9984 30\n    denial 9984 5\n  }\n  bind 169.254.20.10 10.96.0.10\n  forward . 10.96.0.10\n}\n.:53 {\n  cache 30\n}\n";
+        let cache = node_local_cache(text, &zone).expect("a block for cluster.local");
+        assert_eq!(cache.addresses, ["169.254.20.10", "10.96.0.10"]);
+        assert_eq!(cache.denial_ttl, 5);
+        let disabled =
+            "cluster.local:53 {\n  cache 30 {\n    disable denial cluster.local\n  }\n}\n";
+        assert_eq!(
+            node_local_cache(disabled, &zone).map(|c| c.denial_ttl),
+            Some(0)
+        );
+        assert_eq!(node_local_cache(".:53 {\n  cache 30\n}\n", &zone), None);
+        assert_eq!(node_local_cache("{{{", &zone), None);
     }
 }

@@ -100,6 +100,17 @@ pub struct ServerBlockConfig {
     pub before: Vec<String>,
 }
 
+/// NodeLocal DNSCache (the `node-local-dns` DaemonSet): a cache on every node in front of
+/// CoreDNS, read from its ConfigMap's Corefile.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NodeLocalCache {
+    /// The addresses it listens on (`bind`), e.g. 169.254.20.10 and the kube-dns ClusterIP.
+    pub addresses: Vec<String>,
+    /// How long it may keep a negative answer for the cluster zone (`cache … denial N TTL`), in
+    /// seconds; 0 when it does not cache denials there.
+    pub denial_ttl: u32,
+}
+
 /// The settings of the `kubernetes` plugin that decide which records exist.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DnsConfig {
@@ -125,6 +136,8 @@ pub struct DnsConfig {
     pub fallthrough: Option<Vec<DnsName>>,
     /// The `cache` plugin of the same server block, if any.
     pub cache: Option<CacheConfig>,
+    /// NodeLocal DNSCache in front of CoreDNS, when the input shows it.
+    pub node_local: Option<NodeLocalCache>,
     /// The server block around the plugin.
     pub server: ServerBlockConfig,
     /// Where this configuration came from.
@@ -158,6 +171,7 @@ impl DnsConfig {
                 success_disabled: vec![zone("cluster.local.")],
                 denial_disabled: vec![zone("cluster.local.")],
             }),
+            node_local: None,
             server: ServerBlockConfig {
                 zones: vec![DnsName::root()],
                 other_zones: Vec::new(),

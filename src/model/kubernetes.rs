@@ -37,3 +37,6 @@ pub const AKS_CUSTOM_CONFIGMAP: &str = "coredns-custom";
 /// Namespaces every cluster has, so offline input need not carry their objects.
 pub const BUILTIN_NAMESPACES: [&str; 4] =
     ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// NodeLocal DNSCache's ConfigMap in kube-system (key `Corefile`), as its addon manifest names it.
+pub const NODE_LOCAL_DNS_CONFIGMAP: &str = "node-local-dns";

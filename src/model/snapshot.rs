@@ -35,6 +35,8 @@ pub struct ClusterSnapshot {
     pub network_policies: Vec<NetworkPolicy>,
     /// The CoreDNS Corefile, when the input held it.
     pub corefile: Option<CorefileSource>,
+    /// NodeLocal DNSCache's Corefile (ConfigMap kube-system/node-local-dns), when the input held it.
+    pub node_local_corefile: Option<String>,
     /// True when `namespaces` is the cluster's complete list of the namespaces in scope (the
     /// API answered for them); offline it is false and the engine applies the manifest rules.
     pub namespaces_complete: bool,

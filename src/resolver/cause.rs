@@ -71,6 +71,15 @@ pub enum ClientCause {
         /// 53/TCP is allowed (it does not help: resolvers ask over UDP first).
         tcp: bool,
     },
+    /// NodeLocal DNSCache answers the node's pods first, from its own cache.
+    NodeLocalCache {
+        /// The addresses it listens on.
+        addresses: Vec<String>,
+        /// How long it keeps a negative answer for the cluster zone (0: not at all).
+        denial_ttl: u32,
+        /// The name does not resolve now (so a cached miss may outlive the fix).
+        failed: bool,
+    },
     /// 53/UDP gets through but 53/TCP does not: answers too large for UDP (truncated: many SRV
     /// records, long names) fail.
     DnsTcpBlocked {
@@ -95,6 +104,7 @@ impl ClientCause {
             ClientCause::Windows { .. } => "windows",
             ClientCause::DnsEgressBlocked { .. } => "dns-egress-blocked",
             ClientCause::DnsTcpBlocked { .. } => "dns-tcp-blocked",
+            ClientCause::NodeLocalCache { .. } => "node-local-cache",
         }
     }
 
@@ -157,7 +167,14 @@ impl ClientCause {
             ClientCause::DnsEgressBlocked { .. } | ClientCause::DnsTcpBlocked { .. } => {
                 "add an egress rule to a policy that selects the pod: `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]`, `ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`".to_string()
             }
-            ClientCause::ClusterDnsAssumed { .. } | ClientCause::NameserversTruncated { .. } => {
+            ClientCause::NodeLocalCache {
+                denial_ttl, failed, ..
+            } if *failed && *denial_ttl > 0 => format!(
+                "after fixing the cause, wait up to {denial_ttl}s for NodeLocal DNSCache to forget the miss, or lower `denial` in the cache block of the node-local-dns ConfigMap"
+            ),
+            ClientCause::ClusterDnsAssumed { .. }
+            | ClientCause::NameserversTruncated { .. }
+            | ClientCause::NodeLocalCache { .. } => {
                 return None;
             }
         };
@@ -237,6 +254,29 @@ impl fmt::Display for ClientCause {
                 names(policies),
                 if *tcp { " (53/TCP is allowed, but resolvers ask over UDP first)" } else { " or 53/TCP" }
             ),
+            ClientCause::NodeLocalCache {
+                addresses,
+                denial_ttl,
+                ..
+            } => {
+                write!(
+                    f,
+                    "NodeLocal DNSCache (kube-system/node-local-dns) answers on {} before CoreDNS",
+                    if addresses.is_empty() {
+                        "each node".to_string()
+                    } else {
+                        addresses.join(" ")
+                    }
+                )?;
+                if *denial_ttl > 0 {
+                    write!(
+                        f,
+                        " and keeps a negative answer for up to {denial_ttl}s: a name that appeared since may still fail for that long"
+                    )
+                } else {
+                    f.write_str(" and caches no negative answer for the cluster zone")
+                }
+            }
             ClientCause::DnsTcpBlocked { policies } => write!(
                 f,
                 "NetworkPolicy {} lets the pod reach cluster DNS on 53/UDP but not on 53/TCP: answers too large for UDP (truncated) fail",

@@ -230,6 +230,15 @@ pub fn explain(
     {
         causes.push(ClientCause::NegativeCache { seconds });
     }
+    // NodeLocal DNSCache sits on every node in front of CoreDNS with its own cache: a miss seen
+    // there before the name appeared is served from it for up to its denial TTL.
+    if let Some(node_local) = &answerer.config().node_local {
+        causes.push(ClientCause::NodeLocalCache {
+            addresses: node_local.addresses.clone(),
+            denial_ttl: node_local.denial_ttl,
+            failed: matches!(walked.outcome, Outcome::Failed { .. }),
+        });
+    }
     Trace {
         asked: asked.to_string(),
         qtypes,

@@ -14,19 +14,14 @@ use serde::de::DeserializeOwned;
 use super::kubeconfig::{Connection, RequestContext};
 use super::list::{classify, list_all, status_code};
 use super::{Loaded, SourceError};
-use crate::analyze::suggest;
-use crate::engine::SERVICE_NAME_LABEL;
+use crate::model::kubernetes::{
+    AKS_CUSTOM_CONFIGMAP, COREFILE_CONFIGMAPS, COREFILE_KEY, DNS_NAMESPACE, DNS_POD_LABEL,
+    DNS_SERVICE, NODE_LOCAL_DNS_CONFIGMAP, SERVICE_NAME_LABEL,
+};
 use crate::model::{
     ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, NameKind,
-    NotFound, Note, Target, validate_name,
+    NotFound, Note, Target, suggest, validate_name,
 };
-
-/// Where distributions keep the Corefile, in order of preference (namespace kube-system, key
-/// `Corefile`): kubeadm, EKS, k3s and AKS use `coredns`; RKE2's Helm chart `rke2-coredns-rke2-coredns`.
-const COREFILE_CONFIGMAPS: [&str; 2] = ["coredns", "rke2-coredns-rke2-coredns"];
-/// AKS's extra ConfigMap of `*.server` and `*.override` files imported into the Corefile.
-const AKS_CUSTOM_CONFIGMAP: &str = "coredns-custom";
-const DNS_NAMESPACE: &str = "kube-system";
 
 /// What to fetch.
 #[derive(Debug, Clone)]
@@ -107,11 +102,13 @@ pub async fn load_cluster(
             .map(|name| dns_configmaps.get_opt(name)),
     );
     let aks_custom = dns_configmaps.get_opt(AKS_CUSTOM_CONFIGMAP);
-    let kube_dns_service = dns_services.get_opt("kube-dns");
+    let node_local = dns_configmaps.get_opt(NODE_LOCAL_DNS_CONFIGMAP);
+    let kube_dns_service = dns_services.get_opt(DNS_SERVICE);
     let kube_dns_slices_params =
-        ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}=kube-dns"));
+        ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={DNS_SERVICE}"));
     let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params);
-    let coredns_pods_params = ListParams::default().labels("k8s-app=kube-dns");
+    let coredns_pods_params =
+        ListParams::default().labels(&format!("{}={}", DNS_POD_LABEL.0, DNS_POD_LABEL.1));
     let coredns_pods = list_all(&dns_pods, &coredns_pods_params);
 
     let (
@@ -124,7 +121,7 @@ pub async fn load_cluster(
         pods,
         namespaces,
         network_policies,
-        (corefiles, aks_custom, kube_dns_service, kube_dns_slices, coredns_pods),
+        (corefiles, aks_custom, node_local, kube_dns_service, kube_dns_slices, coredns_pods),
     ) = tokio::join!(
         target_services,
         target_slices,
@@ -139,6 +136,7 @@ pub async fn load_cluster(
             tokio::join!(
                 corefiles,
                 aks_custom,
+                node_local,
                 kube_dns_service,
                 kube_dns_slices,
                 coredns_pods
@@ -226,13 +224,13 @@ pub async fn load_cluster(
     for (name, result) in COREFILE_CONFIGMAPS.iter().zip(corefiles) {
         if let Some(config_map) = dns_ok(result)?
             && found_corefile.is_none()
-            && let Some(text) = config_map.data.as_ref().and_then(|d| d.get("Corefile"))
+            && let Some(text) = config_map.data.as_ref().and_then(|d| d.get(COREFILE_KEY))
         {
             found_corefile = Some(CorefileSource {
                 origin: ConfigOrigin::ConfigMap {
                     namespace: DNS_NAMESPACE.to_string(),
                     name: name.to_string(),
-                    key: "Corefile".to_string(),
+                    key: COREFILE_KEY.to_string(),
                 },
                 text: text.clone(),
             });
@@ -243,6 +241,8 @@ pub async fn load_cluster(
             "{DNS_NAMESPACE}/{AKS_CUSTOM_CONFIGMAP} exists: its .server and .override files change CoreDNS's configuration and are not reflected"
         )));
     }
+    snapshot.node_local_corefile =
+        dns_ok(node_local)?.and_then(|config_map| config_map.data?.remove(COREFILE_KEY));
     snapshot.corefile = found_corefile;
     match kube_dns_service {
         Ok(found) => snapshot.services.extend(found),

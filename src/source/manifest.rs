@@ -262,6 +262,12 @@ fn typed<T: DeserializeOwned>(
 fn add_corefile(config_map: &ConfigMap, snapshot: &mut ClusterSnapshot) {
     let (namespace, name, key) = COREDNS_CONFIGMAP;
     let meta = &config_map.metadata;
+    if meta.namespace.as_deref() == Some(namespace)
+        && meta.name.as_deref() == Some(crate::model::kubernetes::NODE_LOCAL_DNS_CONFIGMAP)
+    {
+        snapshot.node_local_corefile = config_map.data.as_ref().and_then(|d| d.get(key)).cloned();
+        return;
+    }
     if meta.namespace.as_deref() != Some(namespace) || meta.name.as_deref() != Some(name) {
         return;
     }

@@ -316,3 +316,44 @@ fn network_policies_that_block_dns_egress_are_a_client_cause() {
         "{out}"
     );
 }
+
+/// NodeLocal DNSCache (its ConfigMap kube-system/node-local-dns in the input): explain says the
+/// node cache answers first and for how long it keeps a miss, with the wait as the fix when the
+/// name does not resolve.
+#[test]
+fn node_local_dns_cache_is_a_client_cause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config_map = dir.path().join("node-local-dns.yaml");
+    std::fs::write(
+        &config_map,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: node-local-dns, namespace: kube-system}\ndata:\n  Corefile: |\n    cluster.local:53 {\n        cache {\n            denial 9984 5\n        }\n        bind 169.254.20.10 10.96.0.10\n        forward . 10.96.0.10\n    }\n    .:53 {\n        cache 30\n        forward . /etc/resolv.conf\n    }\n",
+    )
+    .expect("write the ConfigMap");
+    let (code, out, err) = run(&[
+        "explain",
+        "kafka-1.kafka",
+        "--from",
+        "pod/kafka-0",
+        "-n",
+        "streaming",
+        "-f",
+        KAFKA,
+        "-f",
+        CLUSTER_DNS,
+        "-f",
+        config_map.to_str().expect("a UTF-8 path"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let cause = doc["client"]["causes"]
+        .as_array()
+        .expect("client causes")
+        .iter()
+        .find(|c| c["code"] == "node-local-cache")
+        .unwrap_or_else(|| panic!("no node-local-cache cause: {out}"));
+    let message = cause["message"].as_str().expect("message");
+    assert!(message.contains("169.254.20.10 10.96.0.10"), "{message}");
+    assert!(message.contains("up to 5s"), "{message}");
+}

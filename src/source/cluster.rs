@@ -395,8 +395,8 @@ fn dedup(snapshot: &mut ClusterSnapshot) {
     }
 }
 
-/// Keeps only what the engine and the findings read of a Pod — labels, owners, hostname and
-/// subdomain, phase, IPs and conditions — so that listing every Pod of a large cluster does not
+/// Keeps only what the engine, the findings and explain read of a Pod — labels, owners, hostname
+/// and subdomain, DNS settings, images and OS, phase, IPs and conditions — so that listing every Pod of a large cluster does not
 /// hold every container spec and status in memory.
 fn slim_pod(pod: &mut Pod) {
     if let Some(spec) = pod.spec.take() {
@@ -406,6 +406,22 @@ fn slim_pod(pod: &mut Pod) {
             host_network: spec.host_network,
             dns_policy: spec.dns_policy,
             dns_config: spec.dns_config,
+            // explain: an image suggests the C library (musl in Alpine), `os` and the node
+            // selector a Windows pod, whose resolvers walk the search list differently.
+            os: spec.os,
+            node_selector: spec.node_selector.map(|mut selector| {
+                selector.retain(|key, _| key == "kubernetes.io/os");
+                selector
+            }),
+            containers: spec
+                .containers
+                .into_iter()
+                .map(|c| k8s_openapi::api::core::v1::Container {
+                    name: c.name,
+                    image: c.image,
+                    ..Default::default()
+                })
+                .collect(),
             ..Default::default()
         });
     }

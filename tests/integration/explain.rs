@@ -357,3 +357,41 @@ fn node_local_dns_cache_is_a_client_cause() {
     assert!(message.contains("169.254.20.10 10.96.0.10"), "{message}");
     assert!(message.contains("up to 5s"), "{message}");
 }
+
+/// The live source keeps what explain reads of a Pod beyond DNS settings: a Windows pod
+/// (`spec.os.name: windows`) is explained with the Windows resolver live as offline.
+#[test]
+fn live_pods_keep_their_os_for_the_resolver() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pod = dir.path().join("windows-pod.yaml");
+    std::fs::write(
+        &pod,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: win-client, namespace: cache}\nspec:\n  os: {name: windows}\n  containers: [{name: app, image: mcr.microsoft.com/windows/nanoserver:ltsc2022}]\nstatus: {phase: Running, podIP: 10.244.9.9, conditions: [{type: Ready, status: \"True\"}]}\n",
+    )
+    .expect("write the pod");
+    let paths: Vec<PathBuf> = [root().join(REDIS), root().join(CLUSTER_DNS), pod.clone()].to_vec();
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let api = ApiServer::start(&refs, ServerOptions::default());
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let kubeconfig = kubeconfig.to_string_lossy().to_string();
+    let question = [
+        "explain",
+        "redis-headless",
+        "--from",
+        "pod/win-client",
+        "-n",
+        "cache",
+    ];
+    let (_, live, err) = run(&[&question[..], &["--kubeconfig", &kubeconfig]].concat());
+    let pod_path = pod.to_string_lossy().to_string();
+    let (_, offline, _) = run(&[
+        &question[..],
+        &["-f", REDIS, "-f", CLUSTER_DNS, "-f", &pod_path],
+    ]
+    .concat());
+    assert!(
+        live.contains("a Windows Pod's DNS client appends only the first search suffix"),
+        "{live}{err}"
+    );
+    assert_eq!(live, offline);
+}

@@ -13,22 +13,26 @@ use crate::model::{DnsName, Kind, Note, ObjectRef, Provenance, RData, Record};
 
 /// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
 pub fn reverse_name(ip: IpAddr) -> DnsName {
-    let labels: Vec<String> = match ip {
-        IpAddr::V4(v4) => v4.octets().iter().rev().map(u8::to_string).collect(),
-        IpAddr::V6(v6) => v6
-            .octets()
-            .iter()
-            .rev()
-            .flat_map(|byte| [format!("{:x}", byte & 0x0f), format!("{:x}", byte >> 4)])
-            .collect(),
-    };
-    let zone = if ip.is_ipv4() {
-        "in-addr.arpa."
-    } else {
-        "ip6.arpa."
-    };
-    let mut name = format!("{}.{zone}", labels.join("."));
-    name.make_ascii_lowercase();
+    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut name = String::with_capacity(74);
+    match ip {
+        IpAddr::V4(v4) => {
+            for octet in v4.octets().iter().rev() {
+                let _ = write!(name, "{octet}.");
+            }
+            name.push_str("in-addr.arpa.");
+        }
+        IpAddr::V6(v6) => {
+            for byte in v6.octets().iter().rev() {
+                name.push(char::from(HEX[usize::from(byte & 0x0f)]));
+                name.push('.');
+                name.push(char::from(HEX[usize::from(byte >> 4)]));
+                name.push('.');
+            }
+            name.push_str("ip6.arpa.");
+        }
+    }
     // Every label is a digit string or a hex nibble: always a valid name.
     DnsName::parse(&name).unwrap_or_else(|_| DnsName::root())
 }

@@ -40,21 +40,27 @@ impl DnsName {
         if trimmed.is_empty() {
             return Ok(Self::root());
         }
-        let mut name = DnsName::root();
-        for label in trimmed.rsplit('.') {
-            name = name.prepend(label)?;
+        // Built in one pass: prepending label by label would copy the name once per label.
+        let mut name = String::with_capacity(trimmed.len() + 1);
+        for label in trimmed.split('.') {
+            check_label(label)?;
+            push_lowercase(&mut name, label);
+            name.push('.');
         }
-        Ok(name)
+        if name.len() > 254 {
+            return Err(NameError::NameTooLong(name));
+        }
+        Ok(DnsName(name))
     }
 
     /// The name with one more label on the left (`label.self`).
     pub fn prepend(&self, label: &str) -> Result<Self, NameError> {
         check_label(label)?;
-        let text = if self.is_root() {
-            format!("{}.", label.to_ascii_lowercase())
-        } else {
-            format!("{}.{}", label.to_ascii_lowercase(), self.0)
-        };
+        let rest = if self.is_root() { "" } else { self.0.as_str() };
+        let mut text = String::with_capacity(label.len() + 1 + rest.len());
+        push_lowercase(&mut text, label);
+        text.push('.');
+        text.push_str(rest);
         // 253 presentation characters plus the trailing dot: the 255-byte wire limit.
         if text.len() > 254 {
             return Err(NameError::NameTooLong(text));
@@ -102,6 +108,11 @@ impl DnsName {
     }
 }
 
+/// Appends a checked label (ASCII only), lower-cased.
+fn push_lowercase(text: &mut String, label: &str) {
+    text.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+}
+
 fn check_label(label: &str) -> Result<(), NameError> {
     if label.is_empty() {
         return Err(NameError::EmptyLabel(label.to_string()));
@@ -138,23 +149,45 @@ impl DnsName {
     pub fn order_key(&self) -> Vec<u8> {
         let mut key = Vec::with_capacity(self.0.len() + 8);
         for label in self.labels().rev() {
-            if !label.is_empty() && label.len() < 32 && label.bytes().all(|b| b.is_ascii_digit()) {
-                // 0x01 sorts before every label byte; the length byte makes 9 < 10.
-                key.push(0x01);
-                key.push(u8::try_from(label.len()).unwrap_or(u8::MAX));
-            }
-            key.extend_from_slice(label.as_bytes());
-            // 0x00 ends a label, so a parent sorts before its children.
-            key.push(0x00);
+            key.extend(label_key(label));
         }
         key
     }
 }
 
 impl Ord for DnsName {
+    /// The order of [`DnsName::order_key`], compared label by label from the right without
+    /// building the keys: each label's key ends in 0x00 and no label byte is 0x00 or 0x01, so
+    /// the first differing label decides, and a parent (fewer labels) sorts first.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.order_key().cmp(&other.order_key())
+        let mut left = self.labels().rev();
+        let mut right = other.labels().rev();
+        loop {
+            match (left.next(), right.next()) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (None, Some(_)) => return std::cmp::Ordering::Less,
+                (Some(_), None) => return std::cmp::Ordering::Greater,
+                (Some(a), Some(b)) => {
+                    let order = label_key(a).cmp(label_key(b));
+                    if order != std::cmp::Ordering::Equal {
+                        return order;
+                    }
+                }
+            }
+        }
     }
+}
+
+/// One label's bytes of the order key.
+fn label_key(label: &str) -> impl Iterator<Item = u8> + '_ {
+    let numeric =
+        !label.is_empty() && label.len() < 32 && label.bytes().all(|b| b.is_ascii_digit());
+    let prefix = numeric.then(|| [0x01, u8::try_from(label.len()).unwrap_or(u8::MAX)]);
+    prefix
+        .into_iter()
+        .flatten()
+        .chain(label.bytes())
+        .chain(std::iter::once(0x00))
 }
 
 impl PartialOrd for DnsName {
@@ -166,6 +199,32 @@ impl PartialOrd for DnsName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comparing_names_agrees_with_their_order_keys() {
+        let names = [
+            ".",
+            "cluster.local.",
+            "a.cluster.local.",
+            "b.a.cluster.local.",
+            "redis-0.redis.cache.svc.cluster.local.",
+            "redis.cache.svc.cluster.local.",
+            "_redis._tcp.redis.cache.svc.cluster.local.",
+            "9.1.244.10.in-addr.arpa.",
+            "10.1.244.10.in-addr.arpa.",
+            "100.1.244.10.in-addr.arpa.",
+            "in-addr.arpa.",
+            "10-244-1-5.web.shop.svc.cluster.local.",
+        ];
+        let parsed: Vec<DnsName> = names.iter().map(|n| DnsName::parse(n).unwrap()).collect();
+        for a in &parsed {
+            for b in &parsed {
+                assert_eq!(a.cmp(b), a.order_key().cmp(&b.order_key()), "{a} vs {b}");
+            }
+        }
+        assert_eq!(DnsName::parse("Web.Shop.").unwrap().as_str(), "web.shop.");
+        assert!(DnsName::parse("a..b.").is_err());
+    }
 
     #[test]
     fn parses_and_lowercases() {

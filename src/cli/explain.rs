@@ -71,15 +71,7 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
     let (namespace, Loaded { snapshot, .. }) = if cli.filenames.is_empty() {
         load_live(cli)?
     } else {
-        if let Some(flag) = super::connection_flag(cli) {
-            return Err(CliError::FilesAndCluster(flag));
-        }
-        let namespace = cli
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_string());
-        let loaded = source::load_files(&cli.filenames, &namespace)?;
-        (namespace, loaded)
+        super::load_manifests(cli)?
     };
     let (config, _) = super::dns_config(cli, &snapshot)?;
     // The same engine output the record list and the findings are computed from.

@@ -63,15 +63,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     ) = if cli.filenames.is_empty() {
         load_live(cli, &targets)?
     } else {
-        if let Some(flag) = connection_flag(cli) {
-            return Err(CliError::FilesAndCluster(flag));
-        }
-        let namespace = cli
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_string());
-        let loaded = source::load_files(&cli.filenames, &namespace)?;
-        (namespace, loaded)
+        load_manifests(cli)?
     };
     let (config, config_notes) = dns_config(cli, &snapshot)?;
     let selection = Selection {
@@ -247,4 +239,17 @@ pub(crate) fn connect_options(cli: &Cli) -> source::ConnectOptions {
         connect_timeout: Some(cli.connect_timeout),
         insecure_skip_tls_verify: cli.insecure_skip_tls_verify,
     }
+}
+
+/// `-f`: the manifests, in `-n`'s namespace (else `default`), refused beside connection flags.
+pub(crate) fn load_manifests(cli: &Cli) -> Result<(String, source::Loaded), CliError> {
+    if let Some(flag) = connection_flag(cli) {
+        return Err(CliError::FilesAndCluster(flag));
+    }
+    let namespace = cli
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    let loaded = source::load_files(&cli.filenames, &namespace)?;
+    Ok((namespace, loaded))
 }

@@ -222,6 +222,17 @@ fn outcome_line(trace: &Trace, options: RenderOptions) -> String {
                 esc(name)
             )
         }
+        Outcome::NotComputed { .. }
+            if trace
+                .causes
+                .iter()
+                .any(|c| matches!(c, ClientCause::DnsEgressBlocked { .. })) =>
+        {
+            format!(
+                "{}: every question times out, because a NetworkPolicy keeps it from cluster DNS (below)",
+                paint("does not resolve", false, options)
+            )
+        }
         Outcome::NotComputed { name } => format!(
             "{}: no candidate CoreDNS answers has records, and {} is answered elsewhere (not computed)",
             paint("not resolved by cluster DNS", false, options),

@@ -290,6 +290,10 @@ fn network_policies_that_block_dns_egress_are_a_client_cause() {
     let (code, out, err) = explain(&deny, "table");
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
+        out.contains("does not resolve: every question times out, because a NetworkPolicy keeps it from cluster DNS"),
+        "{out}"
+    );
+    assert!(
         out.contains("NetworkPolicy deny-egress selects the pod for egress and no rule lets it reach the cluster DNS pods on 53/UDP or 53/TCP"),
         "{out}"
     );

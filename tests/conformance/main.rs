@@ -128,10 +128,28 @@ fn forbid(snapshot: &mut ClusterSnapshot, entry: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn config(case: &Case, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
-    let text = case
-        .corefile
-        .clone()
+/// Whether the kube-dns base objects join the case's (`cluster_dns`, default `kube-dns`).
+fn with_base(cluster_dns: Option<&str>) -> Result<bool, Error> {
+    match cluster_dns {
+        None | Some("kube-dns") => Ok(true),
+        Some("none") => Ok(false),
+        Some(other) => Err(format!("unknown cluster_dns {other:?}").into()),
+    }
+}
+
+/// The base objects, when they join.
+fn base_objects(with_base: bool) -> Result<Vec<serde_json::Value>, Error> {
+    Ok(if with_base {
+        serde_saphyr::from_str(BASE)?
+    } else {
+        Vec::new()
+    })
+}
+
+/// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default.
+fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
+    let text = corefile_text
+        .map(str::to_string)
         .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
     Ok(match text {
         Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
@@ -185,23 +203,15 @@ fn check_case(path: &Path) -> Result<(), Error> {
     if case.description.trim().is_empty() || case.reference.trim().is_empty() {
         return Err("a case needs a description and a reference".into());
     }
-    let with_base = match case.cluster_dns.as_deref() {
-        None | Some("kube-dns") => true,
-        Some("none") => false,
-        Some(other) => return Err(format!("unknown cluster_dns {other:?}").into()),
-    };
-    let base_objects: Vec<serde_json::Value> = if with_base {
-        serde_saphyr::from_str(BASE)?
-    } else {
-        Vec::new()
-    };
+    let with_base = with_base(case.cluster_dns.as_deref())?;
+    let base_objects = base_objects(with_base)?;
     let mut objects = case.objects.clone();
     objects.extend(base_objects.iter().cloned());
     let mut snapshot = snapshot(&objects)?;
     for entry in &case.forbidden {
         forbid(&mut snapshot, entry)?;
     }
-    let config = config(&case, &snapshot)?;
+    let config = config(case.corefile.as_deref(), &snapshot)?;
     let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
 
     let mut actual = record_lines(&report);

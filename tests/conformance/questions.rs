@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use dnsrecords::answer::{Answer, Answerer, Handoff, QType, Question, Rcode};
-use dnsrecords::corefile;
 use dnsrecords::engine;
 use dnsrecords::model::{DnsConfig, FactState, RecordType};
 
-use super::{BASE, Error, Failure, normalize, snapshot};
+use super::{Error, Failure, base_objects, config, normalize, snapshot, with_base};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,22 +60,9 @@ fn load(
     cluster_dns: Option<&str>,
 ) -> Result<(engine::EngineOutput, DnsConfig), Error> {
     let mut all = objects.to_vec();
-    match cluster_dns {
-        None | Some("kube-dns") => {
-            let base: Vec<serde_json::Value> = serde_saphyr::from_str(BASE)?;
-            all.extend(base);
-        }
-        Some("none") => {}
-        Some(other) => return Err(format!("unknown cluster_dns {other:?}").into()),
-    }
+    all.extend(base_objects(with_base(cluster_dns)?)?);
     let snapshot = snapshot(&all)?;
-    let text = corefile_text
-        .map(str::to_string)
-        .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
-    let config = match text {
-        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
-        None => corefile::kubeadm_default(),
-    };
+    let config = config(corefile_text, &snapshot)?;
     Ok((engine::compute(&snapshot, &config), config))
 }
 

@@ -295,11 +295,7 @@ impl<'a> Answerer<'a> {
             .flat_map(|o| self.records_at(o))
             .filter_map(Address::of)
             .collect();
-        let view = self.index.service(namespace, service);
-        answer.checks.push(Check {
-            passed: view.is_some(),
-            subject: self.service_subject(namespace, service),
-        });
+        let view = self.service_check(namespace, service, answer);
         answer.checks.push(Check {
             passed: !addresses.is_empty(),
             subject: format!("endpoint {endpoint}"),
@@ -404,11 +400,7 @@ impl<'a> Answerer<'a> {
                 _ => None,
             })
             .collect();
-        let view = self.index.service(namespace, service);
-        answer.checks.push(Check {
-            passed: view.is_some(),
-            subject: self.service_subject(namespace, service),
-        });
+        let view = self.service_check(namespace, service, answer);
         answer.checks.push(Check {
             passed: !srv.is_empty(),
             subject: format!("port {port}/{protocol}"),
@@ -605,6 +597,21 @@ impl<'a> Answerer<'a> {
             Provenance::Endpoint { slice, .. } => self.slices.get(slice.as_ref()).copied(),
             _ => None,
         }
+    }
+
+    /// The watched Service `namespace/service`, with the ✓/✗ check saying whether it exists.
+    fn service_check(
+        &self,
+        namespace: &str,
+        service: &str,
+        answer: &mut Answer,
+    ) -> Option<&'a crate::engine::ServiceView> {
+        let view = self.index.service(namespace, service);
+        answer.checks.push(Check {
+            passed: view.is_some(),
+            subject: self.service_subject(namespace, service),
+        });
+        view
     }
 
     fn service_subject(&self, namespace: &str, service: &str) -> String {

@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use http_body_util::Full;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -438,8 +439,16 @@ impl std::fmt::Display for DroppedConnection {
 
 impl std::error::Error for DroppedConnection {}
 
+/// A response body: whole JSON documents for GET and LIST, a stream of events for watches.
+pub type Body = BoxBody<Bytes, std::convert::Infallible>;
+
+/// A body that is one complete buffer.
+pub fn full_body(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
 /// Answers one request, or `None` to drop its connection.
-async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<Full<Bytes>>> {
+async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<Body>> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -489,7 +498,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<
     };
     let body = serde_json::to_vec(&body).unwrap_or_default();
 
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(full_body(body));
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response

@@ -114,6 +114,7 @@ pub fn analyze(
         notes,
         scope,
         nameservers_known: output.nameservers_known,
+        dns_server: output.dns_server,
     })
 }
 

@@ -54,6 +54,7 @@ pub fn parse_kubernetes(
         node_local: None,
         server: ServerBlockConfig::default(),
         origin,
+        coredns_version: None,
     };
     for option in &directive.block {
         let line = option.line;

@@ -161,8 +161,12 @@ fn ns_addresses(ctx: &Ctx, zone: &DnsName, local_ips: &BTreeSet<IpAddr>) -> Vec<
                 ServiceKind::Headless => {
                     for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
                         for address in &endpoint.addresses {
-                            let label =
-                                endpoint_label(endpoint, address, ctx.config.endpoint_pod_names);
+                            let label = endpoint_label(
+                                endpoint,
+                                address,
+                                ctx.config.endpoint_pod_names,
+                                &ctx.rules,
+                            );
                             if let Ok(name) = service_name.prepend(&label) {
                                 out.push((name, address.ip));
                             }

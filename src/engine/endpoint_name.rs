@@ -3,17 +3,28 @@
 //! else the address with its separators turned into dashes.
 
 use super::view::{AddressView, EndpointView};
+use crate::model::CoreDnsRules;
 
 /// The endpoint label CoreDNS uses for `address` of `endpoint`. It can be empty or hold dots
 /// (a Pod name under `endpoint_pod_names`); callers skip names that are not one valid label.
-pub fn endpoint_label(endpoint: &EndpointView, address: &AddressView, pod_names: bool) -> String {
+pub fn endpoint_label(
+    endpoint: &EndpointView,
+    address: &AddressView,
+    pod_names: bool,
+    rules: &CoreDnsRules,
+) -> String {
     if let Some(hostname) = &endpoint.hostname {
         return hostname.clone();
     }
     if pod_names && let Some(name) = &endpoint.target_name {
         return name.clone();
     }
-    dashed_endpoint_address(&address.text)
+    if rules.ipv6_label_trailing_zero {
+        dashed_endpoint_address(&address.text)
+    } else {
+        // Before CoreDNS 1.12.3 the label kept a trailing dash (`fd00::` → `fd00--`).
+        dashed_pod_address(&address.text)
+    }
 }
 
 /// `10.244.1.5` → `10-244-1-5`; `fd00::1` → `fd00--1`; a result ending in `-` gets a `0`
@@ -70,16 +81,45 @@ mod tests {
     fn hostname_then_pod_name_then_dashed_ip() {
         let a = address("10.244.1.5");
         assert_eq!(
-            endpoint_label(&endpoint(Some("redis-0"), Some("p")), &a, true),
+            endpoint_label(
+                &endpoint(Some("redis-0"), Some("p")),
+                &a,
+                true,
+                &CoreDnsRules::NEWEST
+            ),
             "redis-0"
         );
         assert_eq!(
-            endpoint_label(&endpoint(None, Some("web-abc")), &a, true),
+            endpoint_label(
+                &endpoint(None, Some("web-abc")),
+                &a,
+                true,
+                &CoreDnsRules::NEWEST
+            ),
             "web-abc"
         );
         assert_eq!(
-            endpoint_label(&endpoint(None, Some("web-abc")), &a, false),
+            endpoint_label(
+                &endpoint(None, Some("web-abc")),
+                &a,
+                false,
+                &CoreDnsRules::NEWEST
+            ),
             "10-244-1-5"
+        );
+    }
+
+    #[test]
+    fn releases_before_1_12_3_keep_the_trailing_dash() {
+        let old = CoreDnsRules::for_version(crate::model::CoreDnsVersion::parse("1.12.2").ok());
+        let a = address("fd00::");
+        assert_eq!(
+            endpoint_label(&endpoint(None, None), &a, false, &old),
+            "fd00--"
+        );
+        assert_eq!(
+            endpoint_label(&endpoint(None, None), &a, false, &CoreDnsRules::NEWEST),
+            "fd00--0"
         );
     }
 

@@ -58,7 +58,12 @@ pub fn endpoint_name(
     service_name: &DnsName,
     sink: &mut Sink,
 ) -> Option<DnsName> {
-    let label = endpoint_label(entry.endpoint, entry.address, ctx.config.endpoint_pod_names);
+    let label = endpoint_label(
+        entry.endpoint,
+        entry.address,
+        ctx.config.endpoint_pod_names,
+        &ctx.rules,
+    );
     match service_name.prepend(&label) {
         Ok(name) => Some(name),
         Err(err) => {

@@ -301,6 +301,16 @@ impl Facts<'_, '_> {
                     ),
                 });
             }
+            if let (true, Some(version)) =
+                (self.ctx.rules.ptr_requires_hostname, self.ctx.rules.version)
+                && endpoint.ready
+                && endpoint.hostname.is_none()
+            {
+                ptr_causes.push(Cause::CoreDnsRelease {
+                    version,
+                    rule: "endpoint PTR records only for endpoints with a hostname",
+                });
+            }
             self.ptr(address.ip, &object, ptr_causes);
             self.add(
                 endpoint_name,
@@ -334,12 +344,13 @@ impl Facts<'_, '_> {
         slices: &[&'s SliceView],
     ) -> Vec<(&'s SliceView, &'s EndpointView, &'s AddressView, DnsName)> {
         let pod_names = self.ctx.config.endpoint_pod_names;
+        let rules = &self.ctx.rules;
         slices
             .iter()
             .flat_map(|slice| {
                 slice.endpoints.iter().flat_map(move |endpoint| {
                     endpoint.addresses.iter().filter_map(move |address| {
-                        let label = endpoint_label(endpoint, address, pod_names);
+                        let label = endpoint_label(endpoint, address, pod_names, rules);
                         let name = service_name.prepend(&label).ok()?;
                         Some((*slice, endpoint, address, name))
                     })

@@ -4,6 +4,7 @@
 
 mod apex;
 mod cluster_ip;
+mod dns_server;
 mod endpoint_name;
 mod endpoints;
 mod external_name;
@@ -32,7 +33,8 @@ pub use view::{
 use std::sync::Arc;
 
 use crate::model::{
-    Cause, ClusterSnapshot, DnsConfig, DnsName, Fact, Note, ObjectRef, Provenance, RData, Record,
+    Cause, ClusterSnapshot, CoreDnsRules, DnsConfig, DnsName, DnsServer, Fact, Note, ObjectRef,
+    Provenance, RData, Record,
 };
 
 /// Everything the engine computes: the validated view, the records, and the facts read from
@@ -51,6 +53,8 @@ pub struct EngineOutput {
     pub notes: Vec<Note>,
     /// Whether CoreDNS's own addresses were in the input (see `apex`).
     pub nameservers_known: bool,
+    /// Which DNS server and release the records follow.
+    pub dns_server: DnsServer,
 }
 
 /// A name the record functions decided not to serve, and why.
@@ -82,6 +86,8 @@ impl Sink {
 /// Shared inputs of the per-kind functions.
 struct Ctx<'a> {
     config: &'a DnsConfig,
+    /// The record rules of the release that runs (the newest when unknown).
+    rules: CoreDnsRules,
     view: &'a ClusterView,
     index: &'a Index<'a>,
 }
@@ -89,10 +95,12 @@ struct Ctx<'a> {
 /// Computes the full record set for a snapshot under a configuration.
 pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
     let mut sink = Sink::default();
+    let dns_server = dns_server::detect(snapshot, config.coredns_version, &mut sink.notes);
     let view = ClusterView::build(snapshot, config, &mut sink.notes);
     let index = Index::new(&view);
     let ctx = Ctx {
         config,
+        rules: dns_server.rules,
         view: &view,
         index: &index,
     };
@@ -116,6 +124,7 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
         facts,
         notes,
         nameservers_known,
+        dns_server,
     }
 }
 

@@ -126,7 +126,16 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                 let Some(owner) = in_reverse_zone(address.ip) else {
                     continue;
                 };
-                let label = endpoint_label(endpoint, address, ctx.config.endpoint_pod_names);
+                // 1.11.4 to 1.12.0 answer only endpoints with a hostname, and name them by it
+                // alone (`reverse.go serviceRecordForIP`, #6898; reverted in 1.12.1).
+                let label = if ctx.rules.ptr_requires_hostname {
+                    match &endpoint.hostname {
+                        Some(hostname) => hostname.clone(),
+                        None => continue,
+                    }
+                } else {
+                    endpoint_label(endpoint, address, ctx.config.endpoint_pod_names, &ctx.rules)
+                };
                 let Ok(target) = primary.prepend_all(&[&label, service_name, namespace, "svc"])
                 else {
                     continue;

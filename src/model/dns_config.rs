@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::DnsName;
+use super::{CoreDnsVersion, DnsName};
 
 use super::LabelSelector;
 
@@ -142,6 +142,10 @@ pub struct DnsConfig {
     pub server: ServerBlockConfig,
     /// Where this configuration came from.
     pub origin: ConfigOrigin,
+    /// `--coredns-version`: the release whose rules the records follow, above the one the
+    /// cluster's DNS images name (`None`: detect it, else the newest release's rules).
+    #[serde(skip)]
+    pub coredns_version: Option<CoreDnsVersion>,
 }
 
 impl DnsConfig {
@@ -179,6 +183,7 @@ impl DnsConfig {
                 before: Vec::new(),
             },
             origin: ConfigOrigin::Default,
+            coredns_version: None,
         }
     }
 

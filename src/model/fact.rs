@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{DnsName, ObjectRef, RecordType};
+use super::{CoreDnsVersion, DnsName, ObjectRef, RecordType};
 
 /// Whether CoreDNS answers a name with data of its type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -205,6 +205,14 @@ pub enum Cause {
         /// The Pod.
         pod: Option<ObjectRef>,
     },
+    /// The CoreDNS release that runs does not serve this name (a rule that changed between
+    /// releases; see `model::RULE_CHANGES`).
+    CoreDnsRelease {
+        /// The release.
+        version: CoreDnsVersion,
+        /// What that release does differently.
+        rule: &'static str,
+    },
 }
 
 /// A Pod's `Ready` condition as the API reports it.
@@ -263,6 +271,7 @@ impl Cause {
             Cause::ListForbidden { .. } => "list-forbidden",
             Cause::NotApplied { .. } => "not-applied",
             Cause::PublishedNotReady { .. } => "published-not-ready",
+            Cause::CoreDnsRelease { .. } => "coredns-release",
         }
     }
 
@@ -295,6 +304,7 @@ impl Cause {
             Cause::NamespaceNotServed { .. }
             | Cause::NamespaceMissing { .. }
             | Cause::NoEndpointsOption
+            | Cause::CoreDnsRelease { .. }
             | Cause::ListForbidden { .. } => Vec::new(),
         }
     }
@@ -312,6 +322,9 @@ impl Cause {
                 pod.namespace, pod.name
             ),
             Cause::EndpointNotReady { .. } | Cause::PublishedNotReady { .. } => return None,
+            Cause::CoreDnsRelease { version, .. } => format!(
+                "upgrade CoreDNS past {version} (the rule changed again in a later release), or set a hostname on the endpoint"
+            ),
             Cause::PodNotCreated {
                 pod,
                 waiting_on: Some(previous),
@@ -573,6 +586,9 @@ impl fmt::Display for Cause {
                 ),
                 None => f.write_str("not Ready, served because of publishNotReadyAddresses"),
             },
+            Cause::CoreDnsRelease { version, rule } => {
+                write!(f, "CoreDNS {version} serves {rule}")
+            }
         }
     }
 }

@@ -28,6 +28,19 @@ pub const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 /// preference: kubeadm, EKS, k3s and AKS use `coredns`; RKE2's Helm chart the longer name.
 pub const COREFILE_CONFIGMAPS: [&str; 2] = ["coredns", "rke2-coredns-rke2-coredns"];
 
+/// OpenShift's DNS operator keeps its Corefile in its own namespace (key `Corefile`).
+pub const OPENSHIFT_COREFILE_CONFIGMAP: (&str, &str) = ("openshift-dns", "dns-default");
+
+/// Every place a Corefile is looked for, as (namespace, name), in order of preference.
+pub const COREFILE_LOCATIONS: [(&str, &str); 3] = [
+    (DNS_NAMESPACE, COREFILE_CONFIGMAPS[0]),
+    (DNS_NAMESPACE, COREFILE_CONFIGMAPS[1]),
+    OPENSHIFT_COREFILE_CONFIGMAP,
+];
+
+/// The legacy kube-dns server's ConfigMap in kube-system (`stubDomains`, `upstreamNameservers`).
+pub const KUBE_DNS_CONFIGMAP: &str = "kube-dns";
+
 /// The key of the Corefile in those ConfigMaps.
 pub const COREFILE_KEY: &str = "Corefile";
 

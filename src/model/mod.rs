@@ -3,6 +3,7 @@
 
 mod dns_config;
 mod dns_name;
+mod dns_server;
 mod fact;
 mod finding;
 pub mod kubernetes;
@@ -23,6 +24,10 @@ pub use dns_config::{
     is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
+pub use dns_server::{
+    CoreDnsRules, CoreDnsVersion, Distribution, DnsServer, DnsServerKind, OLDEST_MODELLED,
+    RULE_CHANGES, VersionError, VersionSource,
+};
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
 pub use finding::{Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{DnsConfig, DnsName, Fact, Finding, ObjectRef, Record};
+use super::{DnsConfig, DnsName, DnsServer, Fact, Finding, ObjectRef, Record};
 
 /// How much a note matters to the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -106,6 +106,8 @@ pub struct Report {
     /// False when CoreDNS's own addresses were not in the input, so NS records name
     /// `ns.dns.<zone>` without an address.
     pub nameservers_known: bool,
+    /// Which DNS server and release the records follow.
+    pub dns_server: DnsServer,
 }
 
 impl Scope {

@@ -1,6 +1,6 @@
 //! `ClusterSnapshot`: the Kubernetes objects one run reads, whichever source produced them.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -37,6 +37,15 @@ pub struct ClusterSnapshot {
     pub corefile: Option<CorefileSource>,
     /// NodeLocal DNSCache's Corefile (ConfigMap kube-system/node-local-dns), when the input held it.
     pub node_local_corefile: Option<String>,
+    /// The cluster DNS Deployments in kube-system (label `k8s-app=kube-dns`): their images
+    /// tell which server and release runs when no DNS pod does.
+    pub dns_deployments: Vec<Deployment>,
+    /// The data of kube-dns's ConfigMap (kube-system/kube-dns: `stubDomains`,
+    /// `upstreamNameservers`), the legacy server's only configuration.
+    pub kube_dns_config: Option<BTreeMap<String, String>>,
+    /// True when the source listed kube-system's DNS pods and was answered (live): an empty
+    /// answer then means no in-cluster DNS server, not an unknown one.
+    pub dns_pods_listed: bool,
     /// True when `namespaces` is the cluster's complete list of the namespaces in scope (the
     /// API answered for them); offline it is false and the engine applies the manifest rules.
     pub namespaces_complete: bool,

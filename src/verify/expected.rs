@@ -137,6 +137,7 @@ mod tests {
             notes: Vec::new(),
             scope: Scope::default(),
             nameservers_known: true,
+            dns_server: crate::model::DnsServer::unknown(),
         }
     }
 

@@ -90,6 +90,11 @@ pub struct Cli {
     #[arg(long, value_name = "DOMAIN", global = true)]
     pub cluster_domain: Option<String>,
 
+    /// Follow this CoreDNS release's record rules (e.g. 1.11.4) instead of the release the
+    /// cluster's DNS image names; without either, the newest release's rules apply.
+    #[arg(long, value_name = "VERSION", global = true, value_parser = parse_coredns_version)]
+    pub coredns_version: Option<crate::model::CoreDnsVersion>,
+
     /// The namespace scope for this request.
     #[arg(short = 'n', long, value_name = "NAMESPACE", global = true)]
     pub namespace: Option<String>,
@@ -214,6 +219,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         rest = next;
     }
     Ok(total)
+}
+
+fn parse_coredns_version(text: &str) -> Result<crate::model::CoreDnsVersion, String> {
+    crate::model::CoreDnsVersion::parse(text).map_err(|err| err.to_string())
 }
 
 #[cfg(test)]

@@ -207,6 +207,7 @@ fn dns_config(
     if let (Some(text), Some(zone)) = (&snapshot.node_local_corefile, config.primary_zone()) {
         config.node_local = corefile::node_local_cache(text, zone);
     }
+    config.coredns_version = cli.coredns_version;
     if let Some(domain) = &cli.cluster_domain {
         let zone = DnsName::parse(domain)
             .ok()

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Absent, DnsConfig, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record, Report,
-    Status, Transport, Verification,
+    Absent, DnsConfig, DnsServer, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record,
+    Report, Status, Transport, Verification, VersionSource,
 };
 
 /// Bumped only when a field changes meaning or disappears.
@@ -29,7 +29,27 @@ pub struct Document<'a> {
     findings: Vec<FindingView>,
     notes: &'a [Note],
     #[serde(skip_serializing_if = "Option::is_none")]
+    dns_server: Option<DnsServerView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     verify: Option<VerifyView<'a>>,
+}
+
+/// Which DNS server runs and which release's rules the records follow; left out when nothing
+/// is known (offline input without DNS objects and no `--coredns-version`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DnsServerView<'a> {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distribution: Option<&'static str>,
+    pods: usize,
+    summary: String,
 }
 
 /// What `--verify` found. The difference fields are snake_case as issue 12's contract names
@@ -330,6 +350,28 @@ pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Doc
         names: report.facts.iter().map(fact).collect(),
         findings: report.findings.iter().map(finding).collect(),
         notes: &report.notes,
+        dns_server: dns_server(&report.dns_server),
         verify: verify.map(verification),
     }
+}
+
+fn dns_server(server: &DnsServer) -> Option<DnsServerView<'_>> {
+    if !server.is_known() {
+        return None;
+    }
+    Some(DnsServerView {
+        kind: server.kind.as_str(),
+        version: server.version.map(|v| v.to_string()),
+        version_source: server.version_source.as_ref().map(|s| match s {
+            VersionSource::Flag => "flag",
+            VersionSource::Image(_) => "image",
+        }),
+        image: match &server.version_source {
+            Some(VersionSource::Image(image)) => Some(image.as_str()),
+            _ => server.images.first().map(String::as_str),
+        },
+        distribution: server.distribution.map(|d| d.as_str()),
+        pods: server.pods,
+        summary: server.summary(),
+    })
 }

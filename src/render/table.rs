@@ -122,6 +122,9 @@ pub fn render(
         .iter()
         .map(|n| (n.level, n.message.clone()))
         .collect();
+    if let Some(note) = report.dns_server.rules_note() {
+        notes.insert(0, (NoteLevel::Info, note));
+    }
     if report.scope.whole_cluster() && !report.nameservers_known {
         notes.push((
             NoteLevel::Info,

@@ -30,6 +30,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "; the SOA serial is CoreDNS's runtime state (the time of the last change it saw); 1 stands in for it"
     )?;
+    if let Some(note) = report.dns_server.rules_note() {
+        writeln!(out, "; {}", escape::zone_comment(&note))?;
+    }
     if !report.nameservers_known {
         writeln!(
             out,

@@ -3,7 +3,7 @@
 //! only GET and LIST, never Secrets. A resource the user may not read becomes a note saying what
 //! was skipped; only the target itself being unreadable stops the run.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -16,7 +16,8 @@ use super::list::{classify, list_all, status_code};
 use super::{Loaded, SourceError};
 use crate::model::kubernetes::{
     AKS_CUSTOM_CONFIGMAP, COREFILE_CONFIGMAPS, COREFILE_KEY, DNS_NAMESPACE, DNS_POD_LABEL,
-    DNS_SERVICE, NODE_LOCAL_DNS_CONFIGMAP, SERVICE_NAME_LABEL,
+    DNS_SERVICE, KUBE_DNS_CONFIGMAP, NODE_LOCAL_DNS_CONFIGMAP, OPENSHIFT_COREFILE_CONFIGMAP,
+    SERVICE_NAME_LABEL,
 };
 use crate::model::{
     ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, NameKind,
@@ -110,6 +111,14 @@ pub async fn load_cluster(
     let coredns_pods_params =
         ListParams::default().labels(&format!("{}={}", DNS_POD_LABEL.0, DNS_POD_LABEL.1));
     let coredns_pods = list_all(&dns_pods, &coredns_pods_params);
+    // Which server and release runs: the Deployment's images when no DNS pod runs (GKE's Cloud
+    // DNS scales kube-dns to zero), kube-dns's own ConfigMap, OpenShift's operator Corefile.
+    let dns_deployments_api: Api<Deployment> = Api::namespaced(client.clone(), DNS_NAMESPACE);
+    let dns_deployments = list_all(&dns_deployments_api, &coredns_pods_params);
+    let kube_dns_config = dns_configmaps.get_opt(KUBE_DNS_CONFIGMAP);
+    let openshift_configmaps: Api<ConfigMap> =
+        Api::namespaced(client.clone(), OPENSHIFT_COREFILE_CONFIGMAP.0);
+    let openshift_corefile = openshift_configmaps.get_opt(OPENSHIFT_COREFILE_CONFIGMAP.1);
 
     let (
         target_services,
@@ -122,6 +131,7 @@ pub async fn load_cluster(
         namespaces,
         network_policies,
         (corefiles, aks_custom, node_local, kube_dns_service, kube_dns_slices, coredns_pods),
+        (dns_deployments, kube_dns_config, openshift_corefile),
     ) = tokio::join!(
         target_services,
         target_slices,
@@ -142,6 +152,7 @@ pub async fn load_cluster(
                 coredns_pods
             )
         },
+        async { tokio::join!(dns_deployments, kube_dns_config, openshift_corefile) },
     );
 
     let mut snapshot = ClusterSnapshot::default();
@@ -243,6 +254,23 @@ pub async fn load_cluster(
     }
     snapshot.node_local_corefile =
         dns_ok(node_local)?.and_then(|config_map| config_map.data?.remove(COREFILE_KEY));
+    snapshot.kube_dns_config =
+        dns_ok(kube_dns_config)?.map(|config_map| config_map.data.unwrap_or_default());
+    // Most clusters have no openshift-dns namespace, and a reader of kube-system need not read
+    // it: any failure there only means "not OpenShift", never a note.
+    if found_corefile.is_none()
+        && let Ok(Some(config_map)) = openshift_corefile
+        && let Some(text) = config_map.data.and_then(|mut d| d.remove(COREFILE_KEY))
+    {
+        found_corefile = Some(CorefileSource {
+            origin: ConfigOrigin::ConfigMap {
+                namespace: OPENSHIFT_COREFILE_CONFIGMAP.0.to_string(),
+                name: OPENSHIFT_COREFILE_CONFIGMAP.1.to_string(),
+                key: COREFILE_KEY.to_string(),
+            },
+            text,
+        });
+    }
     snapshot.corefile = found_corefile;
     match kube_dns_service {
         Ok(found) => snapshot.services.extend(found),
@@ -252,9 +280,13 @@ pub async fn load_cluster(
     snapshot
         .endpoint_slices
         .extend(optional_part(kube_dns_slices, &mut dns_forbidden, server)?);
+    snapshot.dns_pods_listed = coredns_pods.is_ok();
     snapshot
         .pods
         .extend(optional_part(coredns_pods, &mut dns_forbidden, server)?);
+    snapshot
+        .dns_deployments
+        .extend(optional_part(dns_deployments, &mut dns_forbidden, server)?);
     if dns_forbidden {
         notes.push(Note::warning(format!(
             "cannot read CoreDNS's objects in {DNS_NAMESPACE} (forbidden): its Corefile and NS addresses are unknown, so kubeadm's default is assumed"

@@ -3,7 +3,7 @@
 //! read are skipped quietly; an object it reads but cannot use is skipped with a note that names
 //! the file and document. Pure: text in, snapshot entries and notes out.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -15,8 +15,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Kind, Note, ObjectRef};
 
-/// Where kubeadm, EKS and k3s keep the Corefile: namespace, name, data key.
-pub const COREDNS_CONFIGMAP: (&str, &str, &str) = ("kube-system", "coredns", "Corefile");
+use crate::model::kubernetes::{
+    COREFILE_KEY, COREFILE_LOCATIONS, DNS_NAMESPACE, KUBE_DNS_CONFIGMAP, NODE_LOCAL_DNS_CONFIGMAP,
+};
 
 /// Where one object came from, for notes.
 struct Origin<'a> {
@@ -230,7 +231,14 @@ fn add_object(
                 add_corefile(&config_map, snapshot);
             }
         }
-        // A manifest bundle holds Deployments, Secrets, CRDs…: none of them changes DNS records.
+        // Only cluster DNS's own Deployment matters (which server and release runs); the engine
+        // decides which Deployments those are, as it does for every other object.
+        ("apps/v1", "Deployment") => {
+            if let Some(deployment) = typed::<Deployment>(value, "Deployment", origin, notes) {
+                snapshot.dns_deployments.push(deployment);
+            }
+        }
+        // A manifest bundle holds Secrets, CRDs…: none of them changes DNS records.
         _ => {}
     }
 }
@@ -258,25 +266,48 @@ fn typed<T: DeserializeOwned>(
     }
 }
 
-/// Keeps the Corefile of the CoreDNS ConfigMap; other ConfigMaps are not DNS configuration.
+/// Keeps the ConfigMaps cluster DNS reads (the Corefile wherever a distribution keeps it,
+/// NodeLocal DNSCache's, kube-dns's); other ConfigMaps are not DNS configuration.
 fn add_corefile(config_map: &ConfigMap, snapshot: &mut ClusterSnapshot) {
-    let (namespace, name, key) = COREDNS_CONFIGMAP;
     let meta = &config_map.metadata;
-    if meta.namespace.as_deref() == Some(namespace)
-        && meta.name.as_deref() == Some(crate::model::kubernetes::NODE_LOCAL_DNS_CONFIGMAP)
+    let (Some(namespace), Some(name)) = (meta.namespace.as_deref(), meta.name.as_deref()) else {
+        return;
+    };
+    let corefile_text = || config_map.data.as_ref().and_then(|d| d.get(COREFILE_KEY));
+    if namespace == DNS_NAMESPACE && name == NODE_LOCAL_DNS_CONFIGMAP {
+        snapshot.node_local_corefile = corefile_text().cloned();
+        return;
+    }
+    if namespace == DNS_NAMESPACE && name == KUBE_DNS_CONFIGMAP {
+        snapshot.kube_dns_config = Some(config_map.data.clone().unwrap_or_default());
+        return;
+    }
+    let Some(rank) = COREFILE_LOCATIONS
+        .iter()
+        .position(|&(ns, n)| ns == namespace && n == name)
+    else {
+        return;
+    };
+    // The most preferred location wins, whatever order the files list them in.
+    let better = snapshot.corefile.as_ref().is_none_or(|existing| {
+        let existing_rank = match &existing.origin {
+            ConfigOrigin::ConfigMap {
+                namespace, name, ..
+            } => COREFILE_LOCATIONS
+                .iter()
+                .position(|&(ns, n)| ns == namespace && n == name),
+            _ => None,
+        };
+        existing_rank.is_none_or(|r| rank <= r)
+    });
+    if let Some(text) = corefile_text()
+        && better
     {
-        snapshot.node_local_corefile = config_map.data.as_ref().and_then(|d| d.get(key)).cloned();
-        return;
-    }
-    if meta.namespace.as_deref() != Some(namespace) || meta.name.as_deref() != Some(name) {
-        return;
-    }
-    if let Some(text) = config_map.data.as_ref().and_then(|d| d.get(key)) {
         snapshot.corefile = Some(CorefileSource {
             origin: ConfigOrigin::ConfigMap {
                 namespace: namespace.to_string(),
                 name: name.to_string(),
-                key: key.to_string(),
+                key: COREFILE_KEY.to_string(),
             },
             text: text.clone(),
         });

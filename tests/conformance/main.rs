@@ -54,6 +54,10 @@ struct Case {
     cluster_dns: Option<String>,
     #[serde(default)]
     args: Vec<String>,
+    /// `--coredns-version`: the release whose record rules apply (default: the one the DNS
+    /// pods' image names, else the newest).
+    #[serde(default)]
+    coredns_version: Option<String>,
     objects: Vec<serde_json::Value>,
     records: String,
     #[serde(default)]
@@ -211,7 +215,12 @@ fn check_case(path: &Path) -> Result<(), Error> {
     for entry in &case.forbidden {
         forbid(&mut snapshot, entry)?;
     }
-    let config = config(case.corefile.as_deref(), &snapshot)?;
+    let mut config = config(case.corefile.as_deref(), &snapshot)?;
+    config.coredns_version = case
+        .coredns_version
+        .as_deref()
+        .map(dnsrecords::model::CoreDnsVersion::parse)
+        .transpose()?;
     let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
 
     let mut actual = record_lines(&report);

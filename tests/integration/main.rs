@@ -10,6 +10,7 @@
 mod apiserver_selftest;
 mod cli;
 mod consistency;
+mod dns_server;
 mod explain;
 mod hostile;
 mod krew;

@@ -988,6 +988,16 @@ const RESOURCES: &[Resource] = &[
         fields: &[],
     },
     Resource {
+        plural: "deployments",
+        short_names: &["deploy"],
+        singular: "deployment",
+        kind: "Deployment",
+        group: "apps",
+        version: "v1",
+        namespaced: true,
+        fields: &[],
+    },
+    Resource {
         plural: "networkpolicies",
         short_names: &["netpol"],
         singular: "networkpolicy",

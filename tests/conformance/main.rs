@@ -155,10 +155,15 @@ fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<Dns
     let text = corefile_text
         .map(str::to_string)
         .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
-    Ok(match text {
+    let mut config = match text {
         Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
         None => corefile::kubeadm_default(),
-    })
+    };
+    // As the CLI does: NodeLocal DNSCache's ConfigMap, when the objects hold it.
+    if let (Some(text), Some(zone)) = (&snapshot.node_local_corefile, config.primary_zone()) {
+        config.node_local = corefile::node_local_cache(text, zone);
+    }
+    Ok(config)
 }
 
 fn selection(args: &[String]) -> Result<Selection, Error> {

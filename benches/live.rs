@@ -1,9 +1,14 @@
 //! Benchmark: the live path against the HTTPS test API server, side by side with kubectl on the
 //! same server. Run with `cargo bench --bench live` (needs kubectl on PATH).
 //!
-//! 1. A generated cluster of 10,000 Services and 100,000 endpoints: `kubectl-dnsrecords -A -o
-//!    json` against `kubectl get services,endpointslices -A -o json` — wall time and peak RSS.
-//! 2. One Service with 50 ms of injected latency per request: `kubectl-dnsrecords svc/NAME`
+//! 1. A generated cluster of 10,000 Services, 100,000 endpoints and 100,000 Pods (one per
+//!    endpoint): `kubectl-dnsrecords -A -o json` against `kubectl get services,endpointslices -A
+//!    -o json`, and against the download floor — every page the tool fetches, fetched
+//!    concurrently the same way and decoded not at all — wall time and peak RSS, ratios in one
+//!    run. `-o zone` and `-o table` beside it (their peak RSS against `-o json`'s).
+//! 2. Scaling: the same at a tenth of the size (`BENCH_SERVICES` sets the larger size, default
+//!    10,000), and the ratio of the two: 10× the cluster should cost at most 10× time and memory.
+//! 3. One Service with 50 ms of injected latency per request: `kubectl-dnsrecords svc/NAME`
 //!    against `kubectl get svc NAME`.
 
 #![allow(
@@ -23,13 +28,14 @@ use std::time::{Duration, Instant};
 
 use apiserver::{ApiServer, ServerOptions};
 
-const SERVICES: usize = 10_000;
 const ENDPOINTS_PER_SERVICE: usize = 10;
 
-/// Writes the generated cluster as a `kind: List` JSON file (what the test server loads).
-fn generate(path: &Path) {
+/// Writes the generated cluster as a `kind: List` JSON file (what the test server loads):
+/// `services` Services, half of them headless, each with one slice of ten endpoints, and one
+/// Running, Ready Pod per endpoint.
+fn generate(path: &Path, services: usize) {
     let mut items = String::new();
-    for i in 0..SERVICES {
+    for i in 0..services {
         let namespace = format!("ns-{}", i % 100);
         let name = format!("svc-{i}");
         let headless = i % 2 == 0;
@@ -56,12 +62,14 @@ fn generate(path: &Path) {
             } else {
                 String::new()
             };
+            let ip = format!("10.{}.{}.{}", 128 + n / 65536, (n / 256) % 256, n % 256);
             let _ = write!(
                 endpoints,
-                r#"{{"addresses":["10.{}.{}.{}"],"conditions":{{"ready":true}}{hostname},"targetRef":{{"kind":"Pod","name":"{name}-{j}","namespace":"{namespace}"}}}}"#,
-                128 + n / 65536,
-                (n / 256) % 256,
-                n % 256
+                r#"{{"addresses":["{ip}"],"conditions":{{"ready":true}}{hostname},"targetRef":{{"kind":"Pod","name":"{name}-{j}","namespace":"{namespace}"}}}}"#,
+            );
+            let _ = write!(
+                items,
+                r#",{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}-{j}","namespace":"{namespace}","labels":{{"app":"{name}"}}}},"spec":{{"containers":[{{"name":"app","image":"registry.example/app:1.0"}}]}},"status":{{"phase":"Running","podIP":"{ip}","podIPs":[{{"ip":"{ip}"}}],"conditions":[{{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}}]}}}}"#,
             );
         }
         let _ = write!(
@@ -127,54 +135,203 @@ fn report(label: &str, ours: &Measured, theirs: &Measured) {
     );
 }
 
+/// The download floor: every list the tool's `-A` run fetches, each paged at the tool's page
+/// size and all of them concurrently (as the tool does), the bytes counted and nothing decoded
+/// but the continue token. Best wall time of `runs`; returns (wall, bytes).
+fn download_floor(kubeconfig: &Path, runs: usize) -> (Duration, usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(
+            kubeconfig,
+            &kube::config::KubeConfigOptions::default(),
+        )
+        .await
+        .expect("config");
+        let client = kube::Client::try_from(config).expect("client");
+        let lists = [
+            "/api/v1/services",
+            "/apis/discovery.k8s.io/v1/endpointslices",
+            "/api/v1/pods",
+            "/apis/apps/v1/statefulsets",
+            "/api/v1/namespaces",
+            "/apis/networking.k8s.io/v1/networkpolicies",
+        ];
+        let mut best: Option<(Duration, usize)> = None;
+        for _ in 0..runs {
+            let started = Instant::now();
+            let sizes = futures::future::join_all(lists.iter().map(|path| {
+                let client = client.clone();
+                async move { fetch_pages(&client, path).await }
+            }))
+            .await;
+            let wall = started.elapsed();
+            let bytes = sizes.iter().sum();
+            if best.is_none_or(|(b, _)| wall < b) {
+                best = Some((wall, bytes));
+            }
+        }
+        best.expect("at least one run")
+    })
+}
+
+/// Fetches every page of one list; returns the bytes received.
+async fn fetch_pages(client: &kube::Client, path: &str) -> usize {
+    use http_body_util::BodyExt;
+    let mut bytes = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let uri = match &token {
+            Some(token) => format!(
+                "{path}?limit={PAGE_SIZE}&continue={}",
+                query_escape(token)
+            ),
+            None => format!("{path}?limit={PAGE_SIZE}"),
+        };
+        let request = http::Request::get(uri)
+            .body(kube::client::Body::empty())
+            .expect("request");
+        let response = client.send(request).await.expect("list page");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("page body")
+            .to_bytes();
+        bytes += body.len();
+        token = continue_token(&body);
+        if token.is_none() {
+            return bytes;
+        }
+    }
+}
+
+/// A continue token for a query string: the test server's tokens are standard base64, whose
+/// `+`, `/` and `=` must be percent-encoded.
+fn query_escape(token: &str) -> String {
+    token
+        .chars()
+        .map(|c| match c {
+            '+' => "%2B".to_string(),
+            '/' => "%2F".to_string(),
+            '=' => "%3D".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The `metadata.continue` of a list page, found without decoding the page.
+fn continue_token(page: &[u8]) -> Option<String> {
+    let key = br#""continue":""#;
+    let start = page.windows(key.len()).position(|w| w == key)? + key.len();
+    let end = start + page[start..].iter().position(|&b| b == b'"')?;
+    let token = std::str::from_utf8(&page[start..end]).ok()?;
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+/// kubectl's page size, which the tool uses too.
+const PAGE_SIZE: u32 = 500;
+
+/// Our figures for one cluster size.
+struct Size {
+    services: usize,
+    json: Measured,
+    zone: Measured,
+    table: Measured,
+    floor: (Duration, usize),
+}
+
+fn mib(kib: u64) -> u64 {
+    kib / 1024
+}
+
+fn ms(wall: Duration) -> f64 {
+    wall.as_secs_f64() * 1e3
+}
+
 fn main() {
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_kubectl-dnsrecords"));
     let ours = ours.to_str().expect("utf-8 path").to_string();
     // The versioned kubectl beside the machine's wrapper, which would add a GET /version.
     let kubectl = std::env::var("BENCH_KUBECTL").unwrap_or_else(|_| "kubectl".to_string());
+    let large: usize = std::env::var("BENCH_SERVICES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("tempdir");
-
-    let cluster = dir.path().join("cluster.json");
-    let started = Instant::now();
-    generate(&cluster);
-    println!(
-        "generated {SERVICES} services, {} endpoints in {:.1} s",
-        SERVICES * ENDPOINTS_PER_SERVICE,
-        started.elapsed().as_secs_f64()
-    );
-    let big = ApiServer::start(&[cluster.as_path()], ServerOptions::default());
-    let kubeconfig = big.write_kubeconfig(dir.path(), "big", None);
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
-    let envs = [
-        ("KUBECONFIG", kubeconfig.as_path()),
-        ("HOME", home.as_path()),
-    ];
-    let ours_all = measure(&ours, &["-A", "-o", "json", "--fail-on", "never"], &envs, 3);
-    let kubectl_all = measure(
-        &kubectl,
-        &["get", "services,endpointslices", "-A", "-o", "json"],
-        &envs,
-        3,
-    );
-    report(
-        "10,000 services / 100,000 endpoints, -A -o json",
-        &ours_all,
-        &kubectl_all,
-    );
-    // Where our time goes: the same fetch and analysis with almost nothing rendered (a selector
-    // that matches no Service), and with the compact zone format instead of JSON.
-    let quiet = ["-A", "-l", "bench=none", "-o", "json", "--fail-on", "never"];
-    let ours_quiet = measure(&ours, &quiet, &envs, 3);
-    let ours_zone = measure(&ours, &["-A", "-o", "zone", "--fail-on", "never"], &envs, 3);
-    println!(
-        "  breakdown: fetch + analyze, nothing rendered {:.0} ms / {} MiB; -o zone {:.0} ms ({} KiB out)",
-        ours_quiet.wall.as_secs_f64() * 1e3,
-        ours_quiet.peak_rss_kib / 1024,
-        ours_zone.wall.as_secs_f64() * 1e3,
-        ours_zone.output_bytes / 1024
-    );
-    drop(big);
+
+    let mut sizes = Vec::new();
+    for services in [large / 10, large] {
+        let cluster = dir.path().join(format!("cluster-{services}.json"));
+        let started = Instant::now();
+        generate(&cluster, services);
+        println!(
+            "generated {services} services, {} endpoints, {} pods in {:.1} s",
+            services * ENDPOINTS_PER_SERVICE,
+            services * ENDPOINTS_PER_SERVICE,
+            started.elapsed().as_secs_f64()
+        );
+        let server = ApiServer::start(&[cluster.as_path()], ServerOptions::default());
+        let kubeconfig = server.write_kubeconfig(dir.path(), &format!("k{services}"), None);
+        let envs = [
+            ("KUBECONFIG", kubeconfig.as_path()),
+            ("HOME", home.as_path()),
+        ];
+        let json = measure(&ours, &["-A", "-o", "json", "--fail-on", "never"], &envs, 3);
+        let zone = measure(&ours, &["-A", "-o", "zone", "--fail-on", "never"], &envs, 2);
+        let table = measure(&ours, &["-A", "--fail-on", "never"], &envs, 2);
+        let floor = download_floor(&kubeconfig, 3);
+        let size = Size {
+            services,
+            json,
+            zone,
+            table,
+            floor,
+        };
+        println!(
+            "{services} services: -A -o json {:.0} ms / {} MiB ({} KiB out); -o zone {:.0} ms / {} MiB; table {:.0} ms / {} MiB; download floor {:.0} ms for {} MiB of pages (ratio {:.1}x the floor)",
+            ms(size.json.wall),
+            mib(size.json.peak_rss_kib),
+            size.json.output_bytes / 1024,
+            ms(size.zone.wall),
+            mib(size.zone.peak_rss_kib),
+            ms(size.table.wall),
+            mib(size.table.peak_rss_kib),
+            ms(size.floor.0),
+            size.floor.1 / (1024 * 1024),
+            size.json.wall.as_secs_f64() / size.floor.0.as_secs_f64()
+        );
+        if services == large {
+            let theirs = measure(
+                &kubectl,
+                &["get", "services,endpointslices", "-A", "-o", "json"],
+                &envs,
+                3,
+            );
+            report(
+                &format!("{services} services, -A -o json against kubectl"),
+                &size.json,
+                &theirs,
+            );
+        }
+        sizes.push(size);
+        drop(server);
+    }
+    if let [small, big] = sizes.as_slice() {
+        println!(
+            "scaling {} -> {} services: wall {:.1}x, memory {:.1}x (goal: at most 10x)",
+            small.services,
+            big.services,
+            big.json.wall.as_secs_f64() / small.json.wall.as_secs_f64(),
+            big.json.peak_rss_kib as f64 / small.json.peak_rss_kib.max(1) as f64
+        );
+    }
 
     let redis = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/redis-statefulset.yaml");
     let dns = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cluster-dns.yaml");
@@ -198,4 +355,7 @@ fn main() {
         10,
     );
     report("one Service, 50 ms API latency", &ours_one, &kubectl_one);
+    let ours_sts = measure(&ours, &["-n", "cache", "sts/redis"], &envs, 10);
+    let kubectl_sts = measure(&kubectl, &["get", "sts", "redis", "-n", "cache"], &envs, 10);
+    report("one StatefulSet, 50 ms API latency", &ours_sts, &kubectl_sts);
 }

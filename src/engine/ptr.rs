@@ -48,7 +48,7 @@ fn namespace_listed(ctx: &Ctx, namespace: &str) -> bool {
 
 /// All PTR records of the view.
 pub fn records(ctx: &Ctx, sink: &mut Sink) {
-    let Some(primary) = ctx.config.primary_zone() else {
+    let Some(primary) = ctx.config.ptr_target_zone() else {
         return;
     };
     let ttl = ctx.config.ttl;

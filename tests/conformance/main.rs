@@ -13,11 +13,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use dnsrecords::analyze;
+use dnsrecords::analyze_dns;
 use dnsrecords::corefile;
 use dnsrecords::model::{
-    Cause, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource, LabelSelector,
-    Report, Selection,
+    Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource,
+    LabelSelector, Report, Selection,
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
@@ -146,14 +146,24 @@ fn base_objects(with_base: bool) -> Result<Vec<serde_json::Value>, Error> {
     })
 }
 
-/// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default.
+/// The primary stanza of the case's configuration (see `dns`).
 fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
+    let dns = dns(corefile_text, snapshot)?;
+    Ok(dns
+        .primary()
+        .cloned()
+        .unwrap_or_else(corefile::kubeadm_default))
+}
+
+/// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default: every
+/// stanza.
+fn dns(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<ClusterDns, Error> {
     let text = corefile_text
         .map(str::to_string)
         .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
     Ok(match text {
-        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
-        None => corefile::kubeadm_default(),
+        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.dns,
+        None => ClusterDns::single(corefile::kubeadm_default()),
     })
 }
 
@@ -211,15 +221,15 @@ fn check_case(path: &Path) -> Result<(), Error> {
     for entry in &case.forbidden {
         forbid(&mut snapshot, entry)?;
     }
-    let config = config(case.corefile.as_deref(), &snapshot)?;
-    let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
+    let dns = dns(case.corefile.as_deref(), &snapshot)?;
+    let report = analyze_dns(&snapshot, &dns, &selection(&case.args)?)?;
 
     let mut actual = record_lines(&report);
     let mut actual_absent: BTreeSet<String> =
         report.absent.iter().map(|a| a.name.to_string()).collect();
     if with_base {
         let base_snapshot = self::snapshot(&base_objects)?;
-        let base = analyze(&base_snapshot, &config, &Selection::default())?;
+        let base = analyze_dns(&base_snapshot, &dns, &Selection::default())?;
         for line in record_lines(&base) {
             actual.remove(&line);
         }
@@ -402,10 +412,19 @@ fn check_zone_loads(report: &Report) -> Result<(), Error> {
     let mut allowed = shown(&report.zone_records);
     allowed.extend(required.iter().cloned());
     let checked = zone_check::check_whole(&text, &allowed, &required)?;
-    if checked.zones != report.config.zones.len() || checked.records < required.len() {
+    // Every zone of the primary stanza, and of the other stanzas whose SOA is served.
+    let mut zones: BTreeSet<&dnsrecords::model::DnsName> = report.config.zones.iter().collect();
+    zones.extend(
+        report
+            .zone_records
+            .iter()
+            .filter(|r| matches!(r.data, dnsrecords::model::RData::Soa(_)))
+            .map(|r| &r.owner),
+    );
+    if checked.zones != zones.len() || checked.records < required.len() {
         return Err(format!(
             "{checked:?}: expected every one of {} zones and at least {} records",
-            report.config.zones.len(),
+            zones.len(),
             required.len()
         )
         .into());

@@ -26,11 +26,7 @@ pub fn parse_kubernetes(
     let zones: Vec<DnsName> = if directive.args.is_empty() {
         block_zones.to_vec()
     } else {
-        directive
-            .args
-            .iter()
-            .flat_map(|arg| normalize_exact(arg))
-            .collect()
+        exact_zones(&directive.args).map_err(|m| invalid(directive.line, m))?
     };
     if !zones.iter().any(|zone| !is_below_reverse_tree(zone)) {
         return Err(invalid(
@@ -156,7 +152,7 @@ fn parse_option(option: &Directive, config: &mut DnsConfig) -> Result<(), Corefi
             config.fallthrough = Some(if args.is_empty() {
                 vec![DnsName::root()]
             } else {
-                args.iter().flat_map(|arg| normalize_exact(arg)).collect()
+                exact_zones(args).map_err(invalid)?
             });
         }
         // Only the first argument is read; more are ignored.
@@ -199,7 +195,7 @@ fn parse_option(option: &Directive, config: &mut DnsConfig) -> Result<(), Corefi
             None => {}
         },
         "multicluster" => {
-            config.multicluster = args.iter().flat_map(|arg| normalize_exact(arg)).collect();
+            config.multicluster = exact_zones(args).map_err(invalid)?;
         }
         "endpoint" => {
             if args.is_empty() {
@@ -266,6 +262,15 @@ fn parse_option(option: &Directive, config: &mut DnsConfig) -> Result<(), Corefi
         }
     }
     Ok(())
+}
+
+/// The zones of arguments read with `NormalizeExact` (see `zones::normalize_exact`).
+fn exact_zones(args: &[String]) -> Result<Vec<DnsName>, String> {
+    let mut zones = Vec::new();
+    for arg in args {
+        zones.extend(normalize_exact(arg)?);
+    }
+    Ok(zones)
 }
 
 /// Go's `strconv.Atoi`: an optional sign, then decimal digits, within 64 bits.

@@ -78,6 +78,7 @@ pub fn parse_with_env(
     let corefile = blocks::parse_blocks(lexer::tokenize(text), env)?;
     let mut notes = Vec::new();
     let addresses = block_addresses(&corefile)?;
+    let cluster_port = server::cluster_port(&corefile, &addresses);
     let mut stanzas = Vec::new();
     for (index, block) in corefile.blocks.iter().enumerate() {
         let mut uses = block.directives.iter().filter(|d| d.name == "kubernetes");
@@ -114,8 +115,8 @@ pub fn parse_with_env(
             .collect();
         let mut config =
             kubernetes::parse_kubernetes(directive, &block_zones, cache, origin.clone())?;
-        config.server = server::server_block(&corefile, index, &addresses);
-        notes.extend(unreached_notes(&config, &block.keys));
+        config.server = server::server_block(&corefile, index, &addresses, &cluster_port);
+        notes.extend(unreached_notes(&config, &block.keys, &cluster_port));
         stanzas.push(config);
     }
     if stanzas.is_empty() {
@@ -200,7 +201,7 @@ fn zone_reached(config: &DnsConfig, zone: &DnsName) -> bool {
 
 /// Notes for a stanza whose block the cluster's questions do not reach, and for zones of the
 /// stanza its block never receives.
-fn unreached_notes(config: &DnsConfig, keys: &[String]) -> Vec<Note> {
+fn unreached_notes(config: &DnsConfig, keys: &[String], cluster_port: &str) -> Vec<Note> {
     let block = format!(
         "server block {:?} (line {})",
         keys.join(" "),
@@ -208,7 +209,7 @@ fn unreached_notes(config: &DnsConfig, keys: &[String]) -> Vec<Note> {
     );
     if !config.server.on_port_53 {
         return vec![Note::warning(format!(
-            "{block} does not listen for plain DNS on port 53, where the kube-dns Service sends the cluster's questions: its kubernetes stanza answers none of them"
+            "{block} does not listen for plain DNS on port {cluster_port}, where the cluster's questions arrive: its kubernetes stanza answers none of them"
         ))];
     }
     config

@@ -40,18 +40,20 @@ const ANSWER_AFTER: &[&str] = &[
 ];
 
 /// The server block `index` (which holds a `kubernetes` stanza) and its neighbours: the zones
-/// of its keys on the listener the cluster's questions use (plain DNS on port 53 when the
-/// block has such a key, else its first key's), and the zones of the other blocks there.
+/// of its keys on `cluster_port` (plain DNS, where the cluster's questions arrive; else its
+/// first key's listener), and the zones of the other blocks on that listener.
 pub fn server_block(
     corefile: &Corefile,
     index: usize,
     addresses: &[Vec<KeyAddress>],
+    cluster_port: &str,
 ) -> ServerBlockConfig {
     let own = addresses.get(index).map_or(&[][..], Vec::as_slice);
-    let on_port_53 = own.iter().any(is_cluster_listener);
+    let on_cluster_port = |key: &KeyAddress| key.transport == "dns" && key.port == cluster_port;
+    let on_port_53 = own.iter().any(on_cluster_port);
     let listener = own
         .iter()
-        .find(|key| is_cluster_listener(key))
+        .find(|key| on_cluster_port(key))
         .or_else(|| own.first())
         .map(|key| (key.transport, key.port.clone()));
     let same_listener = |key: &&KeyAddress| {
@@ -90,9 +92,26 @@ pub fn server_block(
     }
 }
 
-/// Plain DNS on port 53: where the kube-dns Service sends the cluster's questions.
-pub fn is_cluster_listener(key: &KeyAddress) -> bool {
-    key.transport == "dns" && key.port == "53"
+/// The port the cluster's questions arrive on: 53 when a block listens for plain DNS there;
+/// else the port of the first `kubernetes` block's plain-DNS key (OpenShift's CoreDNS serves
+/// `.:5353` behind a Service that maps port 53 to it).
+pub fn cluster_port(corefile: &Corefile, addresses: &[Vec<KeyAddress>]) -> String {
+    let plain = |key: &&KeyAddress| key.transport == "dns";
+    if addresses
+        .iter()
+        .flatten()
+        .filter(plain)
+        .any(|key| key.port == "53")
+    {
+        return "53".to_string();
+    }
+    corefile
+        .blocks
+        .iter()
+        .zip(addresses)
+        .filter(|(block, _)| block.directives.iter().any(|d| d.name == "kubernetes"))
+        .find_map(|(_, keys)| keys.iter().find(plain))
+        .map_or_else(|| "53".to_string(), |key| key.port.clone())
 }
 
 #[cfg(test)]
@@ -115,7 +134,8 @@ mod tests {
             .iter()
             .position(|b| b.directives.iter().any(|d| d.name == "kubernetes"))
             .unwrap();
-        server_block(&corefile, index, &addresses)
+        let port = cluster_port(&corefile, &addresses);
+        server_block(&corefile, index, &addresses, &port)
     }
 
     #[test]

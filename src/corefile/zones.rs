@@ -60,9 +60,14 @@ pub fn normalize_zone(text: &str) -> Result<Vec<DnsName>, String> {
 }
 
 /// `Host.NormalizeExact`, as `OriginsFromArgsOrServerBlock` uses it on a plugin's arguments:
-/// an argument CoreDNS cannot read is silently dropped, so it gives no zone.
-pub fn normalize_exact(text: &str) -> Vec<DnsName> {
-    normalize_zone(text).unwrap_or_default()
+/// an argument CoreDNS cannot read is silently dropped, so it gives no zone. The error is a
+/// zone CoreDNS reads but the tool cannot hold.
+pub fn normalize_exact(text: &str) -> Result<Vec<DnsName>, String> {
+    let (_, rest) = transport(text);
+    let Ok((hosts, _)) = split_host_port(rest) else {
+        return Ok(Vec::new());
+    };
+    hosts.iter().map(|host| zone_name(host)).collect()
 }
 
 fn transport(key: &str) -> (&'static str, &str) {
@@ -280,7 +285,8 @@ mod tests {
         for bad in ["cluster.local:", "a..b", ".x", "::/0", "0::/64", ""] {
             assert!(normalize_zone(bad).is_err(), "{bad:?}");
         }
-        assert!(normalize_exact("cluster.local:").is_empty());
+        assert_eq!(normalize_exact("cluster.local:"), Ok(Vec::new()));
+        assert!(normalize_exact("cluster.local\"").is_err());
         assert!(normalize_zone(&"a.".repeat(130)).is_err());
     }
 

@@ -25,6 +25,11 @@ pub fn decide(
     let Some(zone) = ctx.config.primary_zone() else {
         return Vec::new();
     };
+    // A stanza whose block never receives its primary zone answers none of its names: there is
+    // no expectation to be met or missed.
+    if !ctx.config.server.receives(zone) {
+        return Vec::new();
+    }
     let served: HashSet<&DnsName> = records.iter().map(|r| &r.owner).collect();
     let mut facts = Facts {
         ctx,

@@ -99,8 +99,16 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
     };
     for zone in config.forward_zones() {
         let first = sink.records.len();
-        for service in &view.services {
-            service_records(&ctx, service, zone, &mut sink);
+        // A multicluster zone answers Services from ServiceImports (`findMultiClusterServices`),
+        // which the tool does not read; its pod names are answered as in any zone.
+        if config.multicluster.contains(zone) {
+            sink.notes.push(Note::info(format!(
+                "{zone} is a multicluster zone: CoreDNS answers its Service names from ServiceImports (multicluster.x-k8s.io), which the tool does not read; none are listed"
+            )));
+        } else {
+            for service in &view.services {
+                service_records(&ctx, service, zone, &mut sink);
+            }
         }
         pod::records(&ctx, zone, &mut sink);
         // A name another block takes, or a longer zone of the stanza answers, is not answered

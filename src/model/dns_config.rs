@@ -100,8 +100,9 @@ pub struct ServerBlockConfig {
     pub before: Vec<String>,
     /// The line the server block starts on (0 when no Corefile was read).
     pub line: usize,
-    /// Whether the block listens for plain DNS on port 53, where the kube-dns Service sends
-    /// the cluster's questions: a block that does not receives none of them.
+    /// Whether the block listens for plain DNS where the cluster's questions arrive (port 53,
+    /// or the `kubernetes` block's own port when no block listens on 53): a block that does
+    /// not receives none of them.
     pub on_port_53: bool,
 }
 
@@ -112,6 +113,9 @@ impl ServerBlockConfig {
         // No block read (a configuration built without a Corefile): nothing routes elsewhere.
         if self.zones.is_empty() {
             return true;
+        }
+        if !self.on_port_53 {
+            return false;
         }
         let longest = |zones: &[DnsName]| {
             zones

@@ -73,6 +73,17 @@ struct Case {
     /// Names predicted for StatefulSets whose manifests were never applied; when present, exactly these.
     #[serde(default)]
     predicted: Option<Vec<String>>,
+    /// When present, the Corefile must be refused with a message containing this text (and
+    /// the case lists no records).
+    #[serde(default)]
+    corefile_error: Option<String>,
+    /// Values of the environment variables the Corefile reads (`--corefile-env`).
+    #[serde(default)]
+    corefile_env: std::collections::BTreeMap<String, String>,
+    /// Texts each of which some note of the Corefile's reading must contain; when present, the
+    /// Corefile gives exactly this many notes.
+    #[serde(default)]
+    notes: Option<Vec<String>>,
 }
 
 const BASE: &str = include_str!("../cases/_base/kube-dns.yaml");
@@ -147,8 +158,12 @@ fn base_objects(with_base: bool) -> Result<Vec<serde_json::Value>, Error> {
 }
 
 /// The primary stanza of the case's configuration (see `dns`).
-fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
-    let dns = dns(corefile_text, snapshot)?;
+fn config(
+    corefile_text: Option<&str>,
+    snapshot: &ClusterSnapshot,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<DnsConfig, Error> {
+    let (dns, _) = dns(corefile_text, snapshot, env)?;
     Ok(dns
         .primary()
         .cloned()
@@ -156,14 +171,23 @@ fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<Dns
 }
 
 /// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default: every
-/// stanza.
-fn dns(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<ClusterDns, Error> {
+/// stanza, and the notes of its reading.
+fn dns(
+    corefile_text: Option<&str>,
+    snapshot: &ClusterSnapshot,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<(ClusterDns, Vec<String>), Error> {
     let text = corefile_text
         .map(str::to_string)
         .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
     Ok(match text {
-        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.dns,
-        None => ClusterDns::single(corefile::kubeadm_default()),
+        Some(text) => {
+            let parsed =
+                corefile::parse_with_env(&text, dnsrecords::model::ConfigOrigin::Default, env)?;
+            let notes = parsed.notes.iter().map(|n| n.message.clone()).collect();
+            (parsed.dns, notes)
+        }
+        None => (ClusterDns::single(corefile::kubeadm_default()), Vec::new()),
     })
 }
 
@@ -221,7 +245,31 @@ fn check_case(path: &Path) -> Result<(), Error> {
     for entry in &case.forbidden {
         forbid(&mut snapshot, entry)?;
     }
-    let dns = dns(case.corefile.as_deref(), &snapshot)?;
+    if let Some(expected) = &case.corefile_error {
+        return match dns(case.corefile.as_deref(), &snapshot, &case.corefile_env) {
+            Ok(_) => Err(
+                format!("the Corefile was accepted; expected an error with {expected:?}").into(),
+            ),
+            Err(err) if err.to_string().contains(expected.as_str()) => {
+                if case.records.trim().is_empty() {
+                    Ok(())
+                } else {
+                    Err("a case whose Corefile is refused lists no records".into())
+                }
+            }
+            Err(err) => Err(format!("expected an error with {expected:?}, got: {err}").into()),
+        };
+    }
+    let (dns, notes) = dns(case.corefile.as_deref(), &snapshot, &case.corefile_env)?;
+    if let Some(expected) = &case.notes {
+        let missing: Vec<&String> = expected
+            .iter()
+            .filter(|text| !notes.iter().any(|n| n.contains(text.as_str())))
+            .collect();
+        if !missing.is_empty() || notes.len() != expected.len() {
+            return Err(format!("notes differ: expected {expected:?}, got {notes:?}").into());
+        }
+    }
     let report = analyze_dns(&snapshot, &dns, &selection(&case.args)?)?;
 
     let mut actual = record_lines(&report);
@@ -411,6 +459,19 @@ fn check_zone_loads(report: &Report) -> Result<(), Error> {
     let required = shown(&report.records);
     let mut allowed = shown(&report.zone_records);
     allowed.extend(required.iter().cloned());
+    // One master file cannot hold a zone and a zone nested in it (the inner SOA is not at
+    // the top of the outer zone): a Corefile with nested zones is not zone-checked.
+    let nested = report.config.zones.iter().any(|inner| {
+        report
+            .config
+            .zones
+            .iter()
+            .any(|outer| inner != outer && inner.is_within(outer))
+    });
+    // A Corefile whose stanzas the cluster's questions never reach serves no zone to load.
+    if nested || (report.records.is_empty() && report.zone_records.is_empty()) {
+        return Ok(());
+    }
     let checked = zone_check::check_whole(&text, &allowed, &required)?;
     // Every zone of the primary stanza, and of the other stanzas whose SOA is served.
     let mut zones: BTreeSet<&dnsrecords::model::DnsName> = report.config.zones.iter().collect();

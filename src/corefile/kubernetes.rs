@@ -264,11 +264,17 @@ fn parse_option(option: &Directive, config: &mut DnsConfig) -> Result<(), Corefi
     Ok(())
 }
 
-/// The zones of arguments read with `NormalizeExact` (see `zones::normalize_exact`).
+/// The zones of arguments read with `NormalizeExact` (see `zones::normalize_exact`). A zone the
+/// tool cannot hold is left out when a zone the tool holds comes before it (no record lies in
+/// it); first, it would be the primary zone the PTR targets are built in, and is refused.
 fn exact_zones(args: &[String]) -> Result<Vec<DnsName>, String> {
     let mut zones = Vec::new();
-    for arg in args {
-        zones.extend(normalize_exact(arg)?);
+    for entry in args.iter().flat_map(|arg| normalize_exact(arg)) {
+        match entry {
+            Ok(zone) => zones.push(zone),
+            Err(message) if zones.iter().all(is_below_reverse_tree) => return Err(message),
+            Err(_) => {}
+        }
     }
     Ok(zones)
 }

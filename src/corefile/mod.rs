@@ -79,6 +79,15 @@ pub fn parse_with_env(
     let mut notes = Vec::new();
     let addresses = block_addresses(&corefile)?;
     let cluster_port = server::cluster_port(&corefile, &addresses);
+    for (block, keys) in corefile.blocks.iter().zip(&addresses) {
+        for unheld in keys.iter().flat_map(|key| &key.unheld) {
+            notes.push(Note::warning(format!(
+                "server block {:?} (line {}) serves the zone {unheld:?}, a name the tool cannot hold: nothing it computes lies there, and the zone is left out",
+                block.keys.join(" "),
+                block.line
+            )));
+        }
+    }
     let mut stanzas = Vec::new();
     for (index, block) in corefile.blocks.iter().enumerate() {
         let mut uses = block.directives.iter().filter(|d| d.name == "kubernetes");
@@ -113,6 +122,18 @@ pub fn parse_with_env(
             .iter()
             .flat_map(|key| key.zones.iter().cloned())
             .collect();
+        // From the keys, a zone the tool cannot hold that would be the primary zone.
+        if directive.args.is_empty()
+            && block_zones.iter().all(crate::model::is_below_reverse_tree)
+            && let Some(unheld) = addresses[index].iter().flat_map(|key| &key.unheld).next()
+        {
+            return Err(CorefileError::ServerBlock {
+                line: block.line,
+                message: format!(
+                    "the tool does not accept this zone: {unheld:?} (CoreDNS serves it; the tool's names hold letters, digits, '-' and '_' only)"
+                ),
+            });
+        }
         let mut config =
             kubernetes::parse_kubernetes(directive, &block_zones, cache, origin.clone())?;
         config.server = server::server_block(&corefile, index, &addresses, &cluster_port);

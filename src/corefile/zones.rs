@@ -28,6 +28,9 @@ pub struct KeyAddress {
     pub transport: &'static str,
     /// The zones it stands for (several for a CIDR off an octet or nibble boundary).
     pub zones: Vec<DnsName>,
+    /// Zones CoreDNS serves that the tool cannot hold (characters no name of its own has):
+    /// no record the tool computes lies in them.
+    pub unheld: Vec<String>,
     /// The port, given or the transport's default.
     pub port: String,
 }
@@ -42,30 +45,37 @@ pub fn parse_key(key: &str) -> Result<KeyAddress, String> {
             .find(|(name, _)| *name == transport)
             .map_or(String::new(), |(_, port)| (*port).to_string())
     });
-    let zones = hosts
-        .iter()
-        .map(|host| zone_name(host))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut zones = Vec::new();
+    let mut unheld = Vec::new();
+    for host in &hosts {
+        match zone_name(host) {
+            Ok(zone) => zones.push(zone),
+            Err(_) => unheld.push(host.clone()),
+        }
+    }
     Ok(KeyAddress {
         transport,
         zones,
+        unheld,
         port,
     })
 }
 
 /// Turns one zone argument into the zones it means; an error where CoreDNS's `SplitHostPort`
-/// fails (or the tool cannot hold the name).
+/// fails or the tool cannot hold the name.
 pub fn normalize_zone(text: &str) -> Result<Vec<DnsName>, String> {
-    parse_key(text).map(|key| key.zones)
+    let (_, rest) = transport(text);
+    let (hosts, _) = split_host_port(rest)?;
+    hosts.iter().map(|host| zone_name(host)).collect()
 }
 
 /// `Host.NormalizeExact`, as `OriginsFromArgsOrServerBlock` uses it on a plugin's arguments:
-/// an argument CoreDNS cannot read is silently dropped, so it gives no zone. The error is a
-/// zone CoreDNS reads but the tool cannot hold.
-pub fn normalize_exact(text: &str) -> Result<Vec<DnsName>, String> {
+/// an argument CoreDNS cannot read is silently dropped, so it gives no zone. An `Err` entry is
+/// a zone CoreDNS reads but the tool cannot hold, in its place among the others.
+pub fn normalize_exact(text: &str) -> Vec<Result<DnsName, String>> {
     let (_, rest) = transport(text);
     let Ok((hosts, _)) = split_host_port(rest) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     hosts.iter().map(|host| zone_name(host)).collect()
 }
@@ -285,8 +295,9 @@ mod tests {
         for bad in ["cluster.local:", "a..b", ".x", "::/0", "0::/64", ""] {
             assert!(normalize_zone(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(normalize_exact("cluster.local:"), Ok(Vec::new()));
-        assert!(normalize_exact("cluster.local\"").is_err());
+        assert!(normalize_exact("cluster.local:").is_empty());
+        assert!(normalize_exact("cluster.local\"")[0].is_err());
+        assert_eq!(parse_key("we!rd.local:53").unwrap().unheld, ["we!rd.local"]);
         assert!(normalize_zone(&"a.".repeat(130)).is_err());
     }
 

@@ -68,6 +68,18 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
             continue;
         };
         for ip in ips {
+            // `SvcIndexReverse` looks the question's canonical text up among the ClusterIPs as
+            // written: a ClusterIP spelled otherwise answers no PTR and shadows no endpoint.
+            if service.noncanonical_cluster_ips.contains(ip) {
+                sink.notes.push(
+                    Note::warning(format!(
+                        "{}: clusterIP {ip} is not written canonically, so CoreDNS answers no PTR for it",
+                        service.object
+                    ))
+                    .about(&service.object),
+                );
+                continue;
+            }
             let answering = ctx
                 .index
                 .services_with_cluster_ip(ip)
@@ -127,8 +139,10 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                     continue;
                 };
                 let label = endpoint_label(endpoint, address, ctx.config.endpoint_pod_names);
-                let Ok(target) = primary.prepend_all(&[&label, service_name, namespace, "svc"])
-                else {
+                // A dotted pod name is several labels of the target (`endpointHostname`).
+                let mut labels: Vec<&str> = label.split('.').collect();
+                labels.extend([service_name.as_str(), namespace.as_str(), "svc"]);
+                let Ok(target) = primary.prepend_all(&labels) else {
                     continue;
                 };
                 sink.records.push(Record {

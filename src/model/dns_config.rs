@@ -110,8 +110,9 @@ impl ServerBlockConfig {
     /// Whether a question for `name` reaches this block (`core/dnsserver/server.go ServeDNS`):
     /// the longest zone holding it, among every block on the port, is one of this block's.
     pub fn receives(&self, name: &DnsName) -> bool {
-        // No block read (a configuration built without a Corefile): nothing routes elsewhere.
-        if self.zones.is_empty() {
+        // No block read (a configuration built without a Corefile, line 0): nothing routes
+        // elsewhere.
+        if self.line == 0 {
             return true;
         }
         if !self.on_port_53 {

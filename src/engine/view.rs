@@ -115,6 +115,8 @@ pub struct EndpointView {
     pub target_name: Option<String>,
     /// `targetRef` when it names a Pod.
     pub pod: Option<Arc<ObjectRef>>,
+    /// The endpoint's topology `zone`, which the `zonal` option's names select on.
+    pub zone: Option<String>,
 }
 
 /// An EndpointSlice as CoreDNS sees it.
@@ -741,6 +743,7 @@ fn slice_view(
             hostname: endpoint.hostname.clone().filter(|h| !h.is_empty()),
             target_name,
             pod,
+            zone: endpoint.zone.clone().filter(|z| !z.is_empty()),
         });
     }
     Some(SliceView {

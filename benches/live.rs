@@ -186,10 +186,7 @@ async fn fetch_pages(client: &kube::Client, path: &str) -> usize {
     let mut token: Option<String> = None;
     loop {
         let uri = match &token {
-            Some(token) => format!(
-                "{path}?limit={PAGE_SIZE}&continue={}",
-                query_escape(token)
-            ),
+            Some(token) => format!("{path}?limit={PAGE_SIZE}&continue={}", query_escape(token)),
             None => format!("{path}?limit={PAGE_SIZE}"),
         };
         let request = http::Request::get(uri)
@@ -357,5 +354,9 @@ fn main() {
     report("one Service, 50 ms API latency", &ours_one, &kubectl_one);
     let ours_sts = measure(&ours, &["-n", "cache", "sts/redis"], &envs, 10);
     let kubectl_sts = measure(&kubectl, &["get", "sts", "redis", "-n", "cache"], &envs, 10);
-    report("one StatefulSet, 50 ms API latency", &ours_sts, &kubectl_sts);
+    report(
+        "one StatefulSet, 50 ms API latency",
+        &ours_sts,
+        &kubectl_sts,
+    );
 }

@@ -8,8 +8,8 @@ use crate::engine;
 use crate::lint;
 pub use crate::model::suggest;
 use crate::model::{
-    Absent, Cause, ClusterSnapshot, DnsConfig, Expectation, Fact, FactState, Kind, NotFound,
-    ObjectRef, Provenance, Report, Scope, Selection, Target,
+    Absent, Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, Fact, FactState, Kind,
+    NotFound, ObjectRef, Provenance, Report, Scope, Selection, Target,
 };
 
 /// Why a selection cannot be resolved against the snapshot.
@@ -24,14 +24,28 @@ pub enum SelectionError {
     TargetsNeedOneNamespace,
 }
 
-/// Computes the report for `selection`.
+/// Computes the report for `selection` under one `kubernetes` stanza.
 pub fn analyze(
     snapshot: &ClusterSnapshot,
     config: &DnsConfig,
     selection: &Selection,
 ) -> Result<Report, SelectionError> {
+    analyze_dns(snapshot, &ClusterDns::single(config.clone()), selection)
+}
+
+/// Computes the report for `selection` under a whole Corefile: the records of every stanza,
+/// the facts and findings of the primary one.
+pub fn analyze_dns(
+    snapshot: &ClusterSnapshot,
+    dns: &ClusterDns,
+    selection: &Selection,
+) -> Result<Report, SelectionError> {
+    // A Corefile always gives a stanza; an empty model is one built by hand.
+    let Some(config) = dns.primary() else {
+        return analyze(snapshot, &DnsConfig::kubeadm_default(), selection);
+    };
     let mut scope = resolve_scope(snapshot, selection)?;
-    let output = engine::compute(snapshot, config);
+    let output = engine::compute_all(snapshot, dns);
     if scope.narrowed {
         // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
         for pod in &output.view.pods {

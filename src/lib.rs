@@ -17,5 +17,5 @@ pub mod resolver;
 pub mod source;
 pub mod verify;
 
-pub use analyze::analyze;
+pub use analyze::{analyze, analyze_dns};
 pub use model::Report;

@@ -165,7 +165,7 @@ impl<'a> Answerer<'a> {
     pub(super) fn records(&self, name: &QName, routed: &Routed, answer: &mut Answer) -> Found<'a> {
         let labels = name.labels_below(&routed.zone);
         let reverse = crate::model::is_reverse_zone(&routed.zone);
-        let shape = shape::parse(&labels);
+        let shape = shape::parse(&labels, self.config.zonal);
         let invalid = |cause| Err(vec![Reason::Question(cause)]);
         match &shape {
             Shape::Apex => return Ok(Backend::default()),
@@ -184,6 +184,7 @@ impl<'a> Answerer<'a> {
             | Shape::Service { namespace, .. }
             | Shape::Endpoint { namespace, .. }
             | Shape::Port { namespace, .. }
+            | Shape::Zonal { namespace, .. }
             | Shape::PodNamespace { namespace }
             | Shape::Pod { namespace, .. } => namespace.as_str(),
             Shape::Apex | Shape::Invalid(_) => return Ok(Backend::default()),
@@ -222,6 +223,12 @@ impl<'a> Answerer<'a> {
                 protocol,
             } => self.port(routed, &namespace, &service, &port, &protocol, answer),
             Shape::Pod { namespace, pod, .. } => self.pod(routed, &namespace, &pod, answer),
+            Shape::Zonal {
+                namespace,
+                service,
+                left,
+                prefer,
+            } => self.zonal(routed, &namespace, &service, &left, prefer, answer),
             Shape::Apex | Shape::Invalid(_) => Ok(Backend::default()),
         }
     }
@@ -234,18 +241,32 @@ impl<'a> Answerer<'a> {
         service: &str,
         answer: &mut Answer,
     ) -> Found<'a> {
-        let owner = routed.zone.prepend_all(&[service, namespace, "svc"]).ok();
-        let records: Vec<&Record> = owner.iter().flat_map(|o| self.records_at(o)).collect();
+        let Ok(owner) = routed.zone.prepend_all(&[service, namespace, "svc"]) else {
+            return Err(self.missing_service(namespace, service, &[], routed));
+        };
+        self.service_at(routed, &owner, namespace, service, answer)
+    }
+
+    /// The records the engine serves at `owner`, a name of the Service `namespace/service`.
+    fn service_at(
+        &self,
+        routed: &Routed,
+        owner: &DnsName,
+        namespace: &str,
+        service: &str,
+        answer: &mut Answer,
+    ) -> Found<'a> {
+        let records: Vec<&Record> = self.records_at(owner).collect();
         answer.checks.push(Check {
             passed: !records.is_empty(),
             subject: self.service_subject(namespace, service),
         });
-        let Some(owner) = owner.filter(|_| !records.is_empty()) else {
+        if records.is_empty() {
             return Err(self.missing_service(namespace, service, &[], routed));
-        };
+        }
         let mut backend = Backend {
             entries: true,
-            notes: self.served_notes(routed, &owner),
+            notes: self.served_notes(routed, owner),
             ..Backend::default()
         };
         for record in &records {
@@ -274,6 +295,38 @@ impl<'a> Answerer<'a> {
         }
         backend.srv_extra = self.srv_additional(&backend.srv, &PortFilter::Any);
         Ok(backend)
+    }
+
+    /// `<topology zone>.pin|prefer._zone.<svc>…` (`findServices addForZone`): the records the
+    /// engine serves there; a zone no endpoint carries is NODATA under `pin` and the whole
+    /// Service under `prefer`, for a headless Service; any other Service has no such names.
+    fn zonal(
+        &self,
+        routed: &Routed,
+        namespace: &str,
+        service: &str,
+        left: &[String],
+        prefer: bool,
+        answer: &mut Answer,
+    ) -> Found<'a> {
+        let mut labels: Vec<&str> = left.iter().map(String::as_str).collect();
+        labels.extend([service, namespace, "svc"]);
+        let owner = routed.zone.prepend_all(&labels).ok();
+        let served = owner.iter().any(|o| self.records_at(o).next().is_some());
+        if let (Some(owner), true) = (owner, served) {
+            return self.service_at(routed, &owner, namespace, service, answer);
+        }
+        let headless = self.output.view.services.iter().any(|s| {
+            s.object.namespace == namespace && s.object.name == service && s.is_headless()
+        });
+        match (headless, prefer) {
+            (true, true) => self.service(routed, namespace, service, answer),
+            (true, false) => Ok(Backend {
+                entries: true,
+                ..Backend::default()
+            }),
+            (false, _) => Err(self.missing_service(namespace, service, &[], routed)),
+        }
     }
 
     /// `<endpoint>.<svc>.<ns>.svc.<zone>`: the addresses the engine serves there; SRV over every

@@ -43,6 +43,17 @@ pub enum Shape {
         /// The protocol, without its underscore.
         protocol: String,
     },
+    /// `<topology zone>.pin|prefer._zone.<svc>.<ns>.svc.<zone>`, with the `zonal` option.
+    Zonal {
+        /// The namespace label.
+        namespace: String,
+        /// The Service label.
+        service: String,
+        /// The labels left of the Service, as asked (the topology zone, the directive, `_zone`).
+        left: Vec<String>,
+        /// `prefer` (falls back to the whole Service) rather than `pin`.
+        prefer: bool,
+    },
     /// `<ns>.pod.<zone>`.
     PodNamespace {
         /// The namespace label.
@@ -72,8 +83,9 @@ pub enum Invalid {
     TooLong,
 }
 
-/// Parses the labels below the zone (left to right, lower-case).
-pub fn parse(labels: &[&str]) -> Shape {
+/// Parses the labels below the zone (left to right, lower-case); `zonal` is the option that
+/// makes `<topology zone>.pin|prefer._zone` names of Services.
+pub fn parse(labels: &[&str], zonal: bool) -> Shape {
     if labels.is_empty() || labels == ["svc"] || labels == ["pod"] {
         return Shape::Apex;
     }
@@ -101,6 +113,20 @@ pub fn parse(labels: &[&str]) -> Shape {
         };
     };
     let left: Vec<&str> = rest.rev().copied().collect();
+    // The zone-scoped arm: every label left of the directive is the topology zone.
+    if let [zone @ .., directive, "_zone"] = left.as_slice()
+        && zonal
+        && !pod
+        && !zone.is_empty()
+        && matches!(*directive, "pin" | "prefer")
+    {
+        return Shape::Zonal {
+            namespace,
+            service,
+            left: left.iter().map(|l| (*l).to_string()).collect(),
+            prefer: *directive == "prefer",
+        };
+    }
     if left.len() > 2 {
         return Shape::Invalid(Invalid::TooLong);
     }
@@ -138,23 +164,23 @@ mod tests {
 
     #[test]
     fn shapes_as_parse_request_reads_them() {
-        assert_eq!(parse(&[]), Shape::Apex);
-        assert_eq!(parse(&["svc"]), Shape::Apex);
-        assert_eq!(parse(&["pod"]), Shape::Apex);
+        assert_eq!(parse(&[], false), Shape::Apex);
+        assert_eq!(parse(&["svc"], false), Shape::Apex);
+        assert_eq!(parse(&["pod"], false), Shape::Apex);
         assert_eq!(
-            parse(&["x"]),
+            parse(&["x"], false),
             Shape::Invalid(Invalid::NotSvcOrPod {
                 label: "x".to_string()
             })
         );
         assert_eq!(
-            parse(&["cache", "svc"]),
+            parse(&["cache", "svc"], false),
             Shape::ServiceNamespace {
                 namespace: "cache".to_string()
             }
         );
         assert_eq!(
-            parse(&["http", "tcp", "web", "shop", "svc"]),
+            parse(&["http", "tcp", "web", "shop", "svc"], false),
             Shape::Port {
                 namespace: "shop".to_string(),
                 service: "web".to_string(),
@@ -163,16 +189,36 @@ mod tests {
             }
         );
         assert_eq!(
-            parse(&["a", "_http", "_tcp", "web", "shop", "svc"]),
+            parse(&["a", "_http", "_tcp", "web", "shop", "svc"], false),
             Shape::Invalid(Invalid::TooLong)
         );
         assert_eq!(
-            parse(&["x", "y", "10-0-0-1", "ns", "pod"]),
+            parse(&["x", "y", "10-0-0-1", "ns", "pod"], false),
             Shape::Pod {
                 namespace: "ns".to_string(),
                 pod: "10-0-0-1".to_string(),
                 ignored: 2
             }
         );
+    }
+
+    #[test]
+    fn zone_scoped_names_with_the_zonal_option_only() {
+        let labels = ["us-east-1a", "pin", "_zone", "db", "shop", "svc"];
+        assert!(matches!(
+            parse(&labels, true),
+            Shape::Zonal { prefer: false, ref service, .. } if service == "db"
+        ));
+        assert_eq!(parse(&labels, false), Shape::Invalid(Invalid::TooLong));
+        // A zone value with dots is every label left of the directive.
+        let dotted = ["eu", "west", "prefer", "_zone", "db", "shop", "svc"];
+        assert!(
+            matches!(parse(&dotted, true), Shape::Zonal { prefer: true, ref left, .. } if left.len() == 4)
+        );
+        // An unknown directive, or a pod name, stays too long.
+        let unknown = ["a", "near", "_zone", "db", "shop", "svc"];
+        assert_eq!(parse(&unknown, true), Shape::Invalid(Invalid::TooLong));
+        let pod = ["a", "pin", "_zone", "10-0-0-1", "shop", "pod"];
+        assert_eq!(parse(&pod, true), Shape::Invalid(Invalid::TooLong));
     }
 }

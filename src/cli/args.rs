@@ -86,6 +86,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub corefile: Option<PathBuf>,
 
+    /// The value an environment variable has in the CoreDNS container, for the Corefile's
+    /// `{$NAME}` and `{%NAME%}` references (repeatable); unknown ones read as unset.
+    #[arg(long = "corefile-env", value_name = "NAME=VALUE", global = true, value_parser = parse_env_pair)]
+    pub corefile_env: Vec<(String, String)>,
+
     /// Serve this cluster domain instead of the Corefile's forward zones.
     #[arg(long, value_name = "DOMAIN", global = true)]
     pub cluster_domain: Option<String>,
@@ -223,6 +228,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 fn parse_coredns_version(text: &str) -> Result<crate::model::CoreDnsVersion, String> {
     crate::model::CoreDnsVersion::parse(text).map_err(|err| err.to_string())
+}
+
+/// `NAME=VALUE` for `--corefile-env`.
+fn parse_env_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,15 @@ impl CliError {
     pub fn hint(&self) -> Option<String> {
         match self {
             CliError::Source(err) => err.hint(),
+            // The parser says so when the refusal is the tool's own, not CoreDNS's.
+            CliError::Corefile { error, .. }
+                if error.to_string().contains("the tool does not accept") =>
+            {
+                Some(
+                    "CoreDNS may accept this Corefile, the tool cannot read it; pass --corefile with a copy it can read"
+                        .to_string(),
+                )
+            }
             CliError::Corefile { .. } => Some(
                 "CoreDNS refuses a Corefile with this error too; fix it, or pass --corefile"
                     .to_string(),

@@ -18,7 +18,7 @@ pub use explain::{Command, ExplainArgs};
 
 use std::io::Write;
 
-use crate::analyze::{SelectionError, analyze};
+use crate::analyze::SelectionError;
 use crate::corefile;
 use crate::model::Severity;
 use crate::model::{
@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     } else {
         load_manifests(cli)?
     };
-    let (config, config_notes) = dns_config(cli, &snapshot)?;
+    let (dns, config_notes) = cluster_dns(cli, &snapshot)?;
     let selection = Selection {
         namespaces: if cli.all_namespaces {
             None
@@ -75,7 +75,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         targets,
         selector,
     };
-    let mut report = analyze(&snapshot, &config, &selection)?;
+    let mut report = crate::analyze_dns(&snapshot, &dns, &selection)?;
     let mut notes = config_notes;
     notes.extend(source_notes);
     notes.append(&mut report.notes);
@@ -169,12 +169,26 @@ fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loa
     })
 }
 
-/// The DNS configuration: `--corefile`, else the snapshot's CoreDNS ConfigMap, else kubeadm's
-/// default; then `--cluster-domain`.
+/// The primary stanza of the DNS configuration (see `cluster_dns`).
 fn dns_config(
     cli: &Cli,
     snapshot: &crate::model::ClusterSnapshot,
 ) -> Result<(DnsConfig, Vec<Note>), CliError> {
+    let (dns, notes) = cluster_dns(cli, snapshot)?;
+    let config = dns
+        .primary()
+        .cloned()
+        .unwrap_or_else(corefile::kubeadm_default);
+    Ok((config, notes))
+}
+
+/// The DNS configuration, every stanza: `--corefile`, else the snapshot's CoreDNS ConfigMap,
+/// else kubeadm's default; `--corefile-env` for its environment references; then
+/// `--cluster-domain` and NodeLocal DNSCache on the primary stanza.
+fn cluster_dns(
+    cli: &Cli,
+    snapshot: &crate::model::ClusterSnapshot,
+) -> Result<(crate::model::ClusterDns, Vec<Note>), CliError> {
     let source = match &cli.corefile {
         Some(path) => Some(crate::model::CorefileSource {
             origin: ConfigOrigin::File {
@@ -187,27 +201,35 @@ fn dns_config(
         }),
         None => snapshot.corefile.clone(),
     };
-    let (mut config, mut notes) = match source {
+    let env: std::collections::BTreeMap<String, String> =
+        cli.corefile_env.iter().cloned().collect();
+    let (mut dns, mut notes) = match source {
         Some(source) => {
-            let parsed = corefile::parse(&source.text, source.origin.clone()).map_err(|error| {
-                CliError::Corefile {
+            let parsed = corefile::parse_with_env(&source.text, source.origin.clone(), &env)
+                .map_err(|error| CliError::Corefile {
                     origin: source.origin,
                     error,
-                }
-            })?;
-            (parsed.config, parsed.notes)
+                })?;
+            (parsed.dns, parsed.notes)
         }
         None => (
-            corefile::kubeadm_default(),
+            crate::model::ClusterDns::single(corefile::kubeadm_default()),
             vec![Note::info(
                 "no Corefile in the input: assuming kubeadm's default (zone cluster.local, reverse zones in-addr.arpa and ip6.arpa, pods insecure, ttl 30)",
             )],
         ),
     };
+    // The release is the server's, so every stanza follows its rules.
+    for stanza in &mut dns.stanzas {
+        stanza.coredns_version = cli.coredns_version;
+    }
+    let primary = dns.primary;
+    let Some(config) = dns.stanzas.get_mut(primary) else {
+        return Ok((dns, notes));
+    };
     if let (Some(text), Some(zone)) = (&snapshot.node_local_corefile, config.primary_zone()) {
         config.node_local = corefile::node_local_cache(text, zone);
     }
-    config.coredns_version = cli.coredns_version;
     if let Some(domain) = &cli.cluster_domain {
         let zone = DnsName::parse(domain)
             .ok()
@@ -220,11 +242,15 @@ fn dns_config(
             .cloned()
             .collect();
         config.zones = std::iter::once(zone.clone()).chain(reverse).collect();
+        // The override stands for the cluster's real domain: its block receives it.
+        if !config.server.receives(&zone) {
+            config.server.zones.push(zone.clone());
+        }
         notes.push(Note::info(format!(
             "--cluster-domain: serving {zone} instead of the Corefile's forward zones"
         )));
     }
-    Ok((config, notes))
+    Ok((dns, notes))
 }
 
 /// How to reach the API server, from the connection flags: one place for the record view and

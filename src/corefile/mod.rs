@@ -1,5 +1,6 @@
-//! Corefile text → `DnsConfig`: the server block that holds the `kubernetes` plugin, its zones
-//! and options, and the `cache` plugin beside it. Pure: text in, configuration out.
+//! Corefile text → `ClusterDns`: every server block as `core/dnsserver` reads its keys, every
+//! `kubernetes` stanza with its options and zones, the `cache` plugin beside each. Pure: text
+//! (and the environment values the caller knows) in, configuration out.
 
 mod blocks;
 mod cache;
@@ -8,10 +9,12 @@ mod lexer;
 mod server;
 mod zones;
 
+use std::collections::BTreeMap;
+
 pub use kubernetes::DEFAULT_TTL;
 pub use zones::normalize_zone;
 
-use crate::model::{ConfigOrigin, DnsConfig, Note};
+use crate::model::{ClusterDns, ConfigOrigin, DnsConfig, DnsName, Note};
 
 /// kubeadm's default Corefile, which the tool assumes when the cluster's cannot be read.
 pub const KUBEADM_COREFILE: &str = include_str!("kubeadm.Corefile");
@@ -36,6 +39,14 @@ pub enum CorefileError {
         /// What is wrong.
         message: String,
     },
+    /// A server block's keys CoreDNS would refuse to start with.
+    #[error("line {line}: {message}")]
+    ServerBlock {
+        /// 1-based line of the block.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// No server block configures the `kubernetes` plugin.
     #[error("no server block uses the kubernetes plugin")]
     NoKubernetesPlugin,
@@ -44,49 +55,194 @@ pub enum CorefileError {
 /// The configuration a Corefile gives, and what the reader should know about how it was read.
 #[derive(Debug, Clone)]
 pub struct ParsedCorefile {
-    /// The `kubernetes` plugin's configuration.
+    /// The primary `kubernetes` stanza's configuration (`dns.primary()`).
     pub config: DnsConfig,
-    /// Notes: a second `kubernetes` stanza, file imports that could not be followed.
+    /// Every stanza of every server block.
+    pub dns: ClusterDns,
+    /// Notes: stanzas that serve nothing, file imports and environment values the tool could
+    /// not know.
     pub notes: Vec<Note>,
 }
 
-/// Parses a Corefile and extracts the first server block's `kubernetes` stanza.
+/// Parses a Corefile with no environment values known.
 pub fn parse(text: &str, origin: ConfigOrigin) -> Result<ParsedCorefile, CorefileError> {
-    let tokens = lexer::tokenize(text)?;
-    let corefile = blocks::parse_blocks(&tokens)?;
+    parse_with_env(text, origin, &BTreeMap::new())
+}
+
+/// Parses a Corefile; `env` holds the values `{$VAR}`/`{%VAR%}` take (`--corefile-env`).
+pub fn parse_with_env(
+    text: &str,
+    origin: ConfigOrigin,
+    env: &BTreeMap<String, String>,
+) -> Result<ParsedCorefile, CorefileError> {
+    let corefile = blocks::parse_blocks(lexer::tokenize(text), env)?;
     let mut notes = Vec::new();
-    let mut stanzas = corefile.blocks.iter().flat_map(|block| {
-        block
+    let addresses = block_addresses(&corefile)?;
+    let cluster_port = server::cluster_port(&corefile, &addresses);
+    for (block, keys) in corefile.blocks.iter().zip(&addresses) {
+        for unheld in keys.iter().flat_map(|key| &key.unheld) {
+            notes.push(Note::warning(format!(
+                "server block {:?} (line {}) serves the zone {unheld:?}, a name the tool cannot hold: nothing it computes lies there, and the zone is left out",
+                block.keys.join(" "),
+                block.line
+            )));
+        }
+    }
+    let mut stanzas = Vec::new();
+    for (index, block) in corefile.blocks.iter().enumerate() {
+        let mut uses = block.directives.iter().filter(|d| d.name == "kubernetes");
+        let Some(directive) = uses.next() else {
+            continue;
+        };
+        // `kubernetesParse`: the plugin's tokens may hold one use only; words left after its
+        // block (a `{` on the next line, text after the `}`) read as a second one.
+        if let Some(second) = uses.next() {
+            return Err(CorefileError::Option {
+                line: second.line,
+                message: "kubernetes: this plugin can only be used once per server block"
+                    .to_string(),
+            });
+        }
+        if !directive.trailing.is_empty() {
+            return Err(CorefileError::Option {
+                line: directive.line,
+                message: format!(
+                    "kubernetes: this plugin can only be used once per server block (the words {:?} after its arguments and block read as a second use; a block's '{{' must end the directive's line)",
+                    directive.trailing.join(" ")
+                ),
+            });
+        }
+        let cache = block
             .directives
             .iter()
-            .filter(|d| d.name == "kubernetes")
-            .map(move |d| (block, d))
-    });
-    let (block, directive) = stanzas.next().ok_or(CorefileError::NoKubernetesPlugin)?;
-    if let Some((other, _)) = stanzas.next() {
-        notes.push(Note::warning(format!(
-            "the Corefile has more than one kubernetes stanza; using the one in server block {:?} (line {}), not {:?} (line {})",
-            block.keys.join(" "),
-            block.line,
-            other.keys.join(" "),
-            other.line
-        )));
+            .find(|d| d.name == "cache")
+            .map(cache::parse_cache)
+            .transpose()?;
+        let block_zones: Vec<DnsName> = addresses[index]
+            .iter()
+            .flat_map(|key| key.zones.iter().cloned())
+            .collect();
+        // From the keys, a zone the tool cannot hold that would be the primary zone.
+        if directive.args.is_empty()
+            && block_zones.iter().all(crate::model::is_below_reverse_tree)
+            && let Some(unheld) = addresses[index].iter().flat_map(|key| &key.unheld).next()
+        {
+            return Err(CorefileError::ServerBlock {
+                line: block.line,
+                message: format!(
+                    "the tool does not accept this zone: {unheld:?} (CoreDNS serves it; the tool's names hold letters, digits, '-' and '_' only)"
+                ),
+            });
+        }
+        let mut config =
+            kubernetes::parse_kubernetes(directive, &block_zones, cache, origin.clone())?;
+        config.server = server::server_block(&corefile, index, &addresses, &cluster_port);
+        notes.extend(unreached_notes(&config, &block.keys, &cluster_port));
+        stanzas.push(config);
     }
-    let cache = block
-        .directives
+    if stanzas.is_empty() {
+        return Err(CorefileError::NoKubernetesPlugin);
+    }
+    let primary = stanzas
         .iter()
-        .find(|d| d.name == "cache")
-        .map(cache::parse_cache)
-        .transpose()?;
-    let mut config = kubernetes::parse_kubernetes(directive, &block.keys, cache, origin)?;
-    config.server = server::server_block(&corefile, block);
+        .position(|config| {
+            config.server.on_port_53 && config.zones.iter().any(|z| zone_reached(config, z))
+        })
+        .unwrap_or(0);
     if !corefile.file_imports.is_empty() {
         notes.push(Note::warning(format!(
             "the Corefile imports files the tool cannot read ({}); options they add are not reflected",
             corefile.file_imports.join(", ")
         )));
     }
-    Ok(ParsedCorefile { config, notes })
+    if !corefile.unknown_env.is_empty() {
+        let names: Vec<&str> = corefile.unknown_env.iter().map(String::as_str).collect();
+        notes.push(Note::warning(format!(
+            "the Corefile reads environment variables whose values in the CoreDNS container are unknown offline ({}); they are read as unset (empty) — give their values with --corefile-env NAME=VALUE",
+            names.join(", ")
+        )));
+    }
+    let config = stanzas[primary].clone();
+    Ok(ParsedCorefile {
+        config,
+        dns: ClusterDns { stanzas, primary },
+        notes,
+    })
+}
+
+/// Every block's keys as `InspectServerBlocks` reads them, refusing what CoreDNS refuses: a
+/// key it cannot split, and a zone served twice on the same listener by blocks without a
+/// `view` (`validateZonesAndListeningAddresses`).
+fn block_addresses(
+    corefile: &blocks::Corefile,
+) -> Result<Vec<Vec<zones::KeyAddress>>, CorefileError> {
+    let mut seen: BTreeMap<(String, DnsName, String), usize> = BTreeMap::new();
+    let mut all = Vec::new();
+    for block in &corefile.blocks {
+        let mut keys = Vec::new();
+        let filtered = block.directives.iter().any(|d| d.name == "view");
+        for key in &block.keys {
+            let address = zones::parse_key(key).map_err(|message| CorefileError::ServerBlock {
+                line: block.line,
+                message,
+            })?;
+            for zone in &address.zones {
+                let id = (
+                    address.transport.to_string(),
+                    zone.clone(),
+                    address.port.clone(),
+                );
+                if !filtered && seen.insert(id, block.line).is_some() {
+                    return Err(CorefileError::ServerBlock {
+                        line: block.line,
+                        message: format!(
+                            "cannot serve {}://{zone}:{} - it is already defined",
+                            address.transport, address.port
+                        ),
+                    });
+                }
+            }
+            keys.push(address);
+        }
+        all.push(keys);
+    }
+    Ok(all)
+}
+
+/// Whether questions for names in `zone` reach the stanza's block: the block receives the zone
+/// itself, or holds a zone below it.
+fn zone_reached(config: &DnsConfig, zone: &DnsName) -> bool {
+    config.server.receives(zone)
+        || config
+            .server
+            .zones
+            .iter()
+            .any(|own| own != zone && own.is_within(zone) && config.server.receives(own))
+}
+
+/// Notes for a stanza whose block the cluster's questions do not reach, and for zones of the
+/// stanza its block never receives.
+fn unreached_notes(config: &DnsConfig, keys: &[String], cluster_port: &str) -> Vec<Note> {
+    let block = format!(
+        "server block {:?} (line {})",
+        keys.join(" "),
+        config.server.line
+    );
+    if !config.server.on_port_53 {
+        return vec![Note::warning(format!(
+            "{block} does not listen for plain DNS on port {cluster_port}, where the cluster's questions arrive: its kubernetes stanza answers none of them"
+        ))];
+    }
+    config
+        .zones
+        .iter()
+        .filter(|zone| !zone_reached(config, zone))
+        .map(|zone| {
+            Note::warning(format!(
+                "{block} never receives questions for {zone} (its keys, or a more specific block, take them): the kubernetes zone {zone} serves nothing there"
+            ))
+        })
+        .collect()
 }
 
 /// NodeLocal DNSCache's settings from its Corefile (the `node-local-dns` ConfigMap): the server
@@ -97,8 +253,7 @@ pub fn node_local_cache(
     text: &str,
     zone: &crate::model::DnsName,
 ) -> Option<crate::model::NodeLocalCache> {
-    let tokens = lexer::tokenize(text).ok()?;
-    let corefile = blocks::parse_blocks(&tokens).ok()?;
+    let corefile = blocks::parse_blocks(lexer::tokenize(text), &BTreeMap::new()).ok()?;
     let block = corefile.blocks.iter().find(|block| {
         block.keys.iter().any(|key| {
             let host = key.trim_start_matches("dns://");
@@ -170,7 +325,7 @@ mod tests {
             ".:53 {\n kubernetes cluster.local {\n ttl 3601\n }\n}",
             ".:53 {\n kubernetes cluster.local {\n pods sometimes\n }\n}",
             ".:53 {\n kubernetes cluster.local {\n frobnicate\n }\n}",
-            ".:53 {\n kubernetes in-addr.arpa\n}",
+            ".:53 {\n kubernetes 10.in-addr.arpa\n}",
             ".:53 {\n kubernetes cluster.local {\n namespaces a\n namespace_labels x=y\n }\n}",
         ] {
             assert!(

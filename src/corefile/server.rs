@@ -2,9 +2,9 @@
 //! block's zones, the zones of the other blocks on the same port, and which plugins of the block
 //! run before and after `kubernetes` in CoreDNS's chain order (`plugin.cfg`, not Corefile order).
 
-use super::blocks::{Corefile, ServerBlock};
-use super::zones::normalize_zone;
-use crate::model::{DnsName, ServerBlockConfig};
+use super::blocks::Corefile;
+use super::zones::KeyAddress;
+use crate::model::ServerBlockConfig;
 
 /// The plugins `plugin.cfg` orders before `kubernetes` that can answer or rewrite a question
 /// themselves (metrics, logging and caching plugins pass it on unchanged, so they are left out;
@@ -39,26 +39,44 @@ const ANSWER_AFTER: &[&str] = &[
     "nomad",
 ];
 
-/// The server block `block` (which holds the `kubernetes` stanza) and its neighbours.
-pub fn server_block(corefile: &Corefile, block: &ServerBlock) -> ServerBlockConfig {
-    let port = block.keys.first().map_or(53, |key| port_of(key));
-    let zones_of = |block: &ServerBlock| -> Vec<DnsName> {
-        block
-            .keys
-            .iter()
-            .flat_map(|key| normalize_zone(key).unwrap_or_default())
-            .collect()
-    };
-    let other_zones = corefile
-        .blocks
+/// The server block `index` (which holds a `kubernetes` stanza) and its neighbours: the zones
+/// of its keys on `cluster_port` (plain DNS, where the cluster's questions arrive; else its
+/// first key's listener), and the zones of the other blocks on that listener.
+pub fn server_block(
+    corefile: &Corefile,
+    index: usize,
+    addresses: &[Vec<KeyAddress>],
+    cluster_port: &str,
+) -> ServerBlockConfig {
+    let own = addresses.get(index).map_or(&[][..], Vec::as_slice);
+    let on_cluster_port = |key: &KeyAddress| key.transport == "dns" && key.port == cluster_port;
+    let on_port_53 = own.iter().any(on_cluster_port);
+    let listener = own
         .iter()
-        .filter(|other| !std::ptr::eq(*other, block))
-        .filter(|other| other.keys.iter().any(|key| port_of(key) == port))
-        .flat_map(zones_of)
+        .find(|key| on_cluster_port(key))
+        .or_else(|| own.first())
+        .map(|key| (key.transport, key.port.clone()));
+    let same_listener = |key: &&KeyAddress| {
+        listener
+            .as_ref()
+            .is_some_and(|(t, p)| key.transport == *t && &key.port == p)
+    };
+    let zones = own
+        .iter()
+        .filter(same_listener)
+        .flat_map(|key| key.zones.iter().cloned())
         .collect();
-    let present = |name: &str| block.directives.iter().any(|d| d.name == name);
+    let other_zones = addresses
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .flat_map(|(_, keys)| keys.iter().filter(same_listener))
+        .flat_map(|key| key.zones.iter().cloned())
+        .collect();
+    let block = corefile.blocks.get(index);
+    let present = |name: &str| block.is_some_and(|b| b.directives.iter().any(|d| d.name == name));
     ServerBlockConfig {
-        zones: zones_of(block),
+        zones,
         other_zones,
         next_plugin: ANSWER_AFTER
             .iter()
@@ -69,42 +87,55 @@ pub fn server_block(corefile: &Corefile, block: &ServerBlock) -> ServerBlockConf
             .filter(|name| present(name))
             .map(|name| (*name).to_string())
             .collect(),
+        line: block.map_or(0, |b| b.line),
+        on_port_53,
     }
 }
 
-/// The port a server-block key listens on: the one it names, else its transport's default
-/// (`core/dnsserver/address.go`: dns 53, tls and quic 853, https and grpc 443).
-fn port_of(key: &str) -> u16 {
-    let (default, rest) = [
-        ("dns://", 53),
-        ("tls://", 853),
-        ("quic://", 853),
-        ("https://", 443),
-        ("grpc://", 443),
-    ]
-    .iter()
-    .find_map(|(scheme, port)| key.strip_prefix(scheme).map(|rest| (*port, rest)))
-    .unwrap_or((53, key));
-    match rest.rsplit_once(':') {
-        Some((_, port)) => port.parse().unwrap_or(default),
-        None => default,
+/// The port the cluster's questions arrive on: 53 when a block listens for plain DNS there;
+/// else the port of the first `kubernetes` block's plain-DNS key (OpenShift's CoreDNS serves
+/// `.:5353` behind a Service that maps port 53 to it).
+pub fn cluster_port(corefile: &Corefile, addresses: &[Vec<KeyAddress>]) -> String {
+    let plain = |key: &&KeyAddress| key.transport == "dns";
+    if addresses
+        .iter()
+        .flatten()
+        .filter(plain)
+        .any(|key| key.port == "53")
+    {
+        return "53".to_string();
     }
+    corefile
+        .blocks
+        .iter()
+        .zip(addresses)
+        .filter(|(block, _)| block.directives.iter().any(|d| d.name == "kubernetes"))
+        .find_map(|(_, keys)| keys.iter().find(plain))
+        .map_or_else(|| "53".to_string(), |key| key.port.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::blocks::parse_blocks;
     use super::super::lexer::tokenize;
+    use super::super::zones::parse_key;
     use super::*;
+    use crate::model::DnsName;
 
     fn config(text: &str) -> ServerBlockConfig {
-        let corefile = parse_blocks(&tokenize(text).unwrap()).unwrap();
-        let block = corefile
+        let corefile = parse_blocks(tokenize(text), &Default::default()).unwrap();
+        let addresses: Vec<Vec<KeyAddress>> = corefile
             .blocks
             .iter()
-            .find(|b| b.directives.iter().any(|d| d.name == "kubernetes"))
+            .map(|b| b.keys.iter().map(|k| parse_key(k).unwrap()).collect())
+            .collect();
+        let index = corefile
+            .blocks
+            .iter()
+            .position(|b| b.directives.iter().any(|d| d.name == "kubernetes"))
             .unwrap();
-        server_block(&corefile, block)
+        let port = cluster_port(&corefile, &addresses);
+        server_block(&corefile, index, &addresses, &port)
     }
 
     #[test]
@@ -114,6 +145,7 @@ mod tests {
         assert!(server.other_zones.is_empty());
         assert_eq!(server.next_plugin.as_deref(), Some("forward"));
         assert!(server.before.is_empty());
+        assert!(server.on_port_53);
     }
 
     #[test]
@@ -134,11 +166,10 @@ mod tests {
     }
 
     #[test]
-    fn ports_by_transport() {
-        assert_eq!(port_of(".:53"), 53);
-        assert_eq!(port_of("."), 53);
-        assert_eq!(port_of("tls://.:5353"), 5353);
-        assert_eq!(port_of("tls://."), 853);
-        assert_eq!(port_of("cluster.local"), 53);
+    fn a_block_off_port_53() {
+        let server =
+            config(".:5353 {\n kubernetes cluster.local\n}\n.:53 {\n forward . 8.8.8.8\n}\n");
+        assert!(!server.on_port_53);
+        assert!(server.other_zones.is_empty());
     }
 }

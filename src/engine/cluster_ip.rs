@@ -19,7 +19,16 @@ where
     let ttl = ctx.config.ttl;
     let entries = ready_entries(ctx, service);
     // `ignore empty_service`: no ready address in any slice → the Service is not served at all.
-    if ctx.config.ignore_empty_service && entries.is_empty() {
+    let fqdn_ready = ctx
+        .view
+        .fqdn_ready
+        .get(&(
+            service.object.namespace.clone(),
+            service.object.name.clone(),
+        ))
+        .copied()
+        .unwrap_or(0);
+    if ctx.config.ignore_empty_service && entries.is_empty() && fqdn_ready == 0 {
         sink.absent(
             name.clone(),
             &service.object,

@@ -67,6 +67,7 @@ mod tests {
             hostname: hostname.map(str::to_string),
             target_name: target.map(str::to_string),
             pod: None,
+            zone: None,
         }
     }
 

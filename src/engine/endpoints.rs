@@ -64,7 +64,10 @@ pub fn endpoint_name(
         ctx.config.endpoint_pod_names,
         &ctx.rules,
     );
-    match service_name.prepend(&label) {
+    // A pod name with dots (`endpoint_pod_names`) is several labels: SRV and PTR targets carry
+    // them all (`endpointHostname` returns the name whole).
+    let labels: Vec<&str> = label.split('.').collect();
+    match service_name.prepend_all(&labels) {
         Ok(name) => Some(name),
         Err(err) => {
             sink.notes.push(Note::warning(format!(
@@ -99,7 +102,27 @@ pub fn endpoint_name_records(
     sink: &mut Sink,
 ) {
     for (entry, name) in entries.iter().zip(names) {
-        if let Some(name) = name {
+        // A name of several labels answers no address: `parseRequest` reads two labels before
+        // the Service as a port and protocol, and more as no question it knows.
+        if let Some(name) = name.as_ref().filter(|n| {
+            let label = endpoint_label(
+                entry.endpoint,
+                entry.address,
+                ctx.config.endpoint_pod_names,
+                &ctx.rules,
+            );
+            if label.contains('.') {
+                sink.notes.push(
+                    Note::info(format!(
+                        "{}: endpoint {} is named {n} (pod name {label:?} has dots): SRV and PTR targets carry it, but CoreDNS answers no address at that name",
+                        entry.slice.object, entry.address.text
+                    ))
+                    .about(&entry.slice.object),
+                );
+                return false;
+            }
+            true
+        }) {
             let record = address_record(
                 name,
                 entry.address.ip,

@@ -1,5 +1,6 @@
 //! ExternalName Services: one CNAME to the target, provided the target is a name — CoreDNS
-//! serves nothing at all for an IP-shaped externalName (`msg.Service.HostType`).
+//! serves nothing at all for an IP-shaped externalName (`msg.Service.HostType`), though an IP
+//! with a trailing dot is a name to it.
 
 use std::net::IpAddr;
 
@@ -10,7 +11,9 @@ use crate::model::{Cause, DnsName, Provenance, RData, Record};
 /// Records of one ExternalName Service in one zone.
 pub fn records(ctx: &Ctx, service: &ServiceView, target: &str, name: &DnsName, sink: &mut Sink) {
     let trimmed = target.trim_end_matches('.');
-    if trimmed.parse::<IpAddr>().is_ok() {
+    // `msg.Service.HostType` parses the target as written: `1.2.3.4.` is no IP to it, so the
+    // Service gets a CNAME to the name `1.2.3.4.`.
+    if target.parse::<IpAddr>().is_ok() {
         sink.absent(
             name.clone(),
             &service.object,

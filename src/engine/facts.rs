@@ -25,6 +25,11 @@ pub fn decide(
     let Some(zone) = ctx.config.primary_zone() else {
         return Vec::new();
     };
+    // A stanza whose block never receives its primary zone answers none of its names: there is
+    // no expectation to be met or missed.
+    if !ctx.config.server.receives(zone) {
+        return Vec::new();
+    }
     let served: HashSet<&DnsName> = records.iter().map(|r| &r.owner).collect();
     let mut facts = Facts {
         ctx,
@@ -214,7 +219,18 @@ impl Facts<'_, '_> {
         );
         if let ServiceKind::ClusterIp(ips) = &service.kind {
             for ip in ips {
-                self.ptr(*ip, &object, hidden.iter().cloned().collect());
+                let mut causes: Vec<Cause> = hidden.iter().cloned().collect();
+                if service.noncanonical_cluster_ips.contains(ip) {
+                    // CoreDNS looks Services up by the canonical text of the reverse question.
+                    causes.push(Cause::InvalidObject {
+                        object: object.clone(),
+                        field: "spec.clusterIPs".to_string(),
+                        problem: format!(
+                            "{ip} is not written canonically, so no PTR question finds it"
+                        ),
+                    });
+                }
+                self.ptr(*ip, &object, causes);
             }
         }
         if matches!(service.kind, ServiceKind::ExternalName(_)) {

@@ -75,6 +75,56 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
             .collect();
         sink.records.extend(srv_records(&owner, &matching, ttl));
     }
+    if ctx.config.zonal {
+        zonal_records(service, name, &entries, &all, ttl, sink);
+    }
+}
+
+/// `zonal`: `<topology zone>.pin._zone.<svc>` and `….prefer._zone.<svc>` for every topology
+/// zone the ready endpoints carry (`parse.go parseRequest`, `kubernetes.go findServices
+/// addForZone`): the addresses of that zone, and SRV records to their endpoint names weighed
+/// among them. A zone with endpoints answers the same under both directives; any other zone
+/// name is NODATA (`pin`) or the whole Service (`prefer`), an open set that is not listed.
+fn zonal_records(
+    service: &ServiceView,
+    name: &DnsName,
+    entries: &[Entry],
+    all: &[SrvEntry],
+    ttl: u32,
+    sink: &mut Sink,
+) {
+    let zones: BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.endpoint.zone.as_deref())
+        .collect();
+    for zone in zones {
+        let in_zone: Vec<(&Entry, &SrvEntry)> = entries
+            .iter()
+            .zip(all)
+            .filter(|(e, _)| e.endpoint.zone.as_deref() == Some(zone))
+            .collect();
+        for directive in ["pin", "prefer"] {
+            // A zone value may hold dots: it is every label left of the directive.
+            let mut labels: Vec<&str> = zone.split('.').collect();
+            labels.extend([directive, "_zone"]);
+            let Ok(owner) = name.prepend_all(&labels) else {
+                continue;
+            };
+            let mut seen: BTreeSet<IpAddr> = BTreeSet::new();
+            for (entry, _) in &in_zone {
+                if seen.insert(entry.address.ip) {
+                    sink.records.push(address_record(
+                        &owner,
+                        entry.address.ip,
+                        ttl,
+                        entry.source(service),
+                    ));
+                }
+            }
+            let srv: Vec<SrvEntry> = in_zone.iter().map(|(_, srv)| (*srv).clone()).collect();
+            sink.records.extend(srv_records(&owner, &srv, ttl));
+        }
+    }
 }
 
 /// Why a Service's slices hold no ready address, most specific first: its slices are filtered

@@ -33,8 +33,8 @@ pub use view::{
 use std::sync::Arc;
 
 use crate::model::{
-    Cause, ClusterSnapshot, CoreDnsRules, DnsConfig, DnsName, DnsServer, Fact, Note, ObjectRef,
-    Provenance, RData, Record,
+    Cause, ClusterDns, ClusterSnapshot, CoreDnsRules, DnsConfig, DnsName, DnsServer, Fact, Note,
+    ObjectRef, Provenance, RData, Record,
 };
 
 /// Everything the engine computes: the validated view, the records, and the facts read from
@@ -105,13 +105,33 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
         index: &index,
     };
     for zone in config.forward_zones() {
-        for service in &view.services {
-            service_records(&ctx, service, zone, &mut sink);
+        let first = sink.records.len();
+        // A multicluster zone answers Services from ServiceImports (`findMultiClusterServices`),
+        // which the tool does not read; its pod names are answered as in any zone.
+        if config.multicluster.contains(zone) {
+            sink.notes.push(Note::info(format!(
+                "{zone} is a multicluster zone: CoreDNS answers its Service names from ServiceImports (multicluster.x-k8s.io), which the tool does not read; none are listed"
+            )));
+        } else {
+            for service in &view.services {
+                service_records(&ctx, service, zone, &mut sink);
+            }
         }
         pod::records(&ctx, zone, &mut sink);
+        // A name another block takes, or a longer zone of the stanza answers, is not answered
+        // in this zone (`core/dnsserver` routing, `plugin.Zones.Matches`).
+        retain_from(&mut sink.records, first, |r| {
+            config.answers_in(&r.owner, zone)
+        });
     }
+    let first = sink.records.len();
     ptr::records(&ctx, &mut sink);
-    let (zone_records, nameservers_known) = apex::records(&ctx, snapshot);
+    retain_from(&mut sink.records, first, |r| {
+        config.server.receives(&r.owner) && config.reverse_zone_for(&r.owner).is_some()
+    });
+    let (mut zone_records, nameservers_known) = apex::records(&ctx, snapshot);
+    zone_records
+        .retain(|r| config.server.receives(&r.owner) && config.zone_for(&r.owner).is_some());
     let records = canonical(sink.records);
     let facts = facts::decide(&ctx, snapshot, &records, &sink.denied);
     let mut notes = sink.notes;
@@ -126,6 +146,38 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
         nameservers_known,
         dns_server,
     }
+}
+
+/// Keeps, of `records[first..]`, those `keep` accepts.
+fn retain_from(records: &mut Vec<Record>, first: usize, keep: impl Fn(&Record) -> bool) {
+    let tail: Vec<Record> = records.drain(first..).filter(|r| keep(r)).collect();
+    records.extend(tail);
+}
+
+/// The record set of a whole Corefile: the engine runs per stanza, each keeping the names its
+/// block receives (`compute` drops the rest), and the records are the union. The view, facts
+/// and findings' inputs are the primary stanza's.
+pub fn compute_all(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> EngineOutput {
+    let Some(primary) = dns.primary() else {
+        return EngineOutput::default();
+    };
+    let mut output = compute(snapshot, primary);
+    let mut records = std::mem::take(&mut output.records);
+    let mut zone_records = std::mem::take(&mut output.zone_records);
+    for (index, stanza) in dns.stanzas.iter().enumerate() {
+        if index == dns.primary {
+            continue;
+        }
+        let other = compute(snapshot, stanza);
+        records.extend(other.records);
+        zone_records.extend(other.zone_records);
+        output.notes.extend(other.notes);
+    }
+    output.records = canonical(records);
+    output.zone_records = canonical(zone_records);
+    output.notes.sort();
+    output.notes.dedup();
+    output
 }
 
 fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut Sink) {

@@ -48,7 +48,7 @@ fn namespace_listed(ctx: &Ctx, namespace: &str) -> bool {
 
 /// All PTR records of the view.
 pub fn records(ctx: &Ctx, sink: &mut Sink) {
-    let Some(primary) = ctx.config.primary_zone() else {
+    let Some(primary) = ctx.config.ptr_target_zone() else {
         return;
     };
     let ttl = ctx.config.ttl;
@@ -68,6 +68,18 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
             continue;
         };
         for ip in ips {
+            // `SvcIndexReverse` looks the question's canonical text up among the ClusterIPs as
+            // written: a ClusterIP spelled otherwise answers no PTR and shadows no endpoint.
+            if service.noncanonical_cluster_ips.contains(ip) {
+                sink.notes.push(
+                    Note::warning(format!(
+                        "{}: clusterIP {ip} is not written canonically, so CoreDNS answers no PTR for it",
+                        service.object
+                    ))
+                    .about(&service.object),
+                );
+                continue;
+            }
             let answering = ctx
                 .index
                 .services_with_cluster_ip(ip)
@@ -136,8 +148,10 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                 } else {
                     endpoint_label(endpoint, address, ctx.config.endpoint_pod_names, &ctx.rules)
                 };
-                let Ok(target) = primary.prepend_all(&[&label, service_name, namespace, "svc"])
-                else {
+                // A dotted pod name is several labels of the target (`endpointHostname`).
+                let mut labels: Vec<&str> = label.split('.').collect();
+                labels.extend([service_name.as_str(), namespace.as_str(), "svc"]);
+                let Ok(target) = primary.prepend_all(&labels) else {
                     continue;
                 };
                 sink.records.push(Record {

@@ -71,6 +71,9 @@ pub struct ServiceView {
     pub publish_not_ready: bool,
     /// The retired tolerate-unready annotation is set to "true".
     pub tolerate_unready_annotation: bool,
+    /// ClusterIPs the object spells otherwise than their canonical text (`fd00:0::a`):
+    /// CoreDNS indexes Services by the text, so a reverse question never finds them.
+    pub noncanonical_cluster_ips: Vec<IpAddr>,
 }
 
 impl ServiceView {
@@ -112,6 +115,8 @@ pub struct EndpointView {
     pub target_name: Option<String>,
     /// `targetRef` when it names a Pod.
     pub pod: Option<Arc<ObjectRef>>,
+    /// The endpoint's topology `zone`, which the `zonal` option's names select on.
+    pub zone: Option<String>,
 }
 
 /// An EndpointSlice as CoreDNS sees it.
@@ -234,6 +239,10 @@ pub struct ClusterView {
     /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
     /// applied (offline input of a workload never applied has none).
     pub namespaces_with_slices: BTreeSet<String>,
+    /// Ready addresses of watched FQDN slices per (namespace, Service): the view keeps no FQDN
+    /// slice, but `ignore empty_service` counts their addresses (`findServices` sums every
+    /// slice's addresses whatever their type).
+    pub fqdn_ready: BTreeMap<(String, String), usize>,
 }
 
 impl ClusterView {
@@ -279,6 +288,30 @@ impl ClusterView {
             }
         }
         for slice in &snapshot.endpoint_slices {
+            if slice.address_type == "FQDN"
+                && !config.noendpoints
+                && matches_labels(slice.metadata.labels.as_ref())
+                && let (Some(namespace), Some(service)) = (
+                    slice.metadata.namespace.as_ref(),
+                    slice
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|labels| labels.get(SERVICE_NAME_LABEL)),
+                )
+            {
+                // `endpointsliceReady`: a nil ready condition counts as ready.
+                let ready: usize = slice
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) != Some(false))
+                    .map(|e| e.addresses.len())
+                    .sum();
+                *view
+                    .fqdn_ready
+                    .entry((namespace.clone(), service.clone()))
+                    .or_insert(0) += ready;
+            }
             let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
                 continue;
             };
@@ -480,6 +513,7 @@ fn service_view(
         hidden,
     )?;
     let spec = service.spec.clone().unwrap_or_default();
+    let mut noncanonical_cluster_ips = Vec::new();
     let kind = if spec.type_.as_deref() == Some("ExternalName") {
         let target = spec.external_name.clone().unwrap_or_default();
         // ValidateService: externalName is a DNS-1123 subdomain, a trailing dot tolerated.
@@ -507,14 +541,19 @@ fn service_view(
             },
             Some(_) => {
                 let mut parsed = Vec::new();
-                for ip in &ips {
-                    match ip.parse::<IpAddr>() {
-                        Ok(ip) => parsed.push(ip),
+                for text in &ips {
+                    match text.parse::<IpAddr>() {
+                        Ok(ip) => {
+                            if ip.to_string() != *text {
+                                noncanonical_cluster_ips.push(ip);
+                            }
+                            parsed.push(ip)
+                        }
                         Err(_) => {
                             reject(
                                 (*object).clone(),
                                 "spec.clusterIPs",
-                                &format!("\"{ip}\" is not an IP address"),
+                                &format!("\"{text}\" is not an IP address"),
                                 notes,
                                 hidden,
                             );
@@ -569,6 +608,7 @@ fn service_view(
         selector: spec.selector.clone(),
         publish_not_ready: spec.publish_not_ready_addresses.unwrap_or(false),
         tolerate_unready_annotation,
+        noncanonical_cluster_ips,
     })
 }
 
@@ -598,7 +638,7 @@ fn slice_view(
     let namespace = object.namespace.clone();
     if slice.address_type == "FQDN" {
         notes.push(Note::warning(format!(
-            "{object}: FQDN EndpointSlices make CoreDNS answer with malformed records; the slice is ignored"
+            "{object}: an FQDN EndpointSlice gives CoreDNS endpoints whose address is a name (it answers CNAMEs to it); the tool lists no records for it, but its addresses count for ignore empty_service"
         )).about(&object));
         return None;
     }
@@ -703,6 +743,7 @@ fn slice_view(
             hostname: endpoint.hostname.clone().filter(|h| !h.is_empty()),
             target_name,
             pod,
+            zone: endpoint.zone.clone().filter(|z| !z.is_empty()),
         });
     }
     Some(SliceView {

@@ -43,7 +43,11 @@ impl<'a> LintContext<'a> {
             index: Index::new(&output.view),
             facts: &output.facts,
             config,
-            zone: config.primary_zone()?.clone(),
+            // A stanza whose block never receives its zone answers nothing to lint.
+            zone: config
+                .primary_zone()
+                .filter(|zone| config.server.receives(zone))?
+                .clone(),
             snapshot,
             served: output.records.iter().map(|r| &r.owner).collect(),
             facts_by_subject,

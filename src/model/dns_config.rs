@@ -98,6 +98,39 @@ pub struct ServerBlockConfig {
     /// Plugins of the block that run before `kubernetes` and may answer or rewrite a question
     /// first (`hosts`, `rewrite`, `template`, `autopath`, …): their answers are not computed.
     pub before: Vec<String>,
+    /// The line the server block starts on (0 when no Corefile was read).
+    pub line: usize,
+    /// Whether the block listens for plain DNS where the cluster's questions arrive (port 53,
+    /// or the `kubernetes` block's own port when no block listens on 53): a block that does
+    /// not receives none of them.
+    pub on_port_53: bool,
+}
+
+impl ServerBlockConfig {
+    /// Whether a question for `name` reaches this block (`core/dnsserver/server.go ServeDNS`):
+    /// the longest zone holding it, among every block on the port, is one of this block's.
+    pub fn receives(&self, name: &DnsName) -> bool {
+        // No block read (a configuration built without a Corefile, line 0): nothing routes
+        // elsewhere.
+        if self.line == 0 {
+            return true;
+        }
+        if !self.on_port_53 {
+            return false;
+        }
+        let longest = |zones: &[DnsName]| {
+            zones
+                .iter()
+                .filter(|z| name.is_within(z))
+                .map(DnsName::label_count)
+                .max()
+        };
+        match (longest(&self.zones), longest(&self.other_zones)) {
+            (Some(own), Some(other)) => own >= other,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
 }
 
 /// NodeLocal DNSCache (the `node-local-dns` DaemonSet): a cache on every node in front of
@@ -138,6 +171,10 @@ pub struct DnsConfig {
     pub cache: Option<CacheConfig>,
     /// NodeLocal DNSCache in front of CoreDNS, when the input shows it.
     pub node_local: Option<NodeLocalCache>,
+    /// `multicluster`: zones (of the stanza's own) that serve multi-cluster Services.
+    pub multicluster: Vec<DnsName>,
+    /// `zonal`: the stanza also answers zone-scoped endpoint names.
+    pub zonal: bool,
     /// The server block around the plugin.
     pub server: ServerBlockConfig,
     /// Where this configuration came from.
@@ -176,18 +213,23 @@ impl DnsConfig {
                 denial_disabled: vec![zone("cluster.local.")],
             }),
             node_local: None,
+            multicluster: Vec::new(),
+            zonal: false,
             server: ServerBlockConfig {
                 zones: vec![DnsName::root()],
                 other_zones: Vec::new(),
                 next_plugin: Some("forward".to_string()),
                 before: Vec::new(),
+                line: 1,
+                on_port_53: true,
             },
             origin: ConfigOrigin::Default,
             coredns_version: None,
         }
     }
 
-    /// The forward zones (those outside `in-addr.arpa.` and `ip6.arpa.`), in stanza order.
+    /// The forward zones (those outside `in-addr.arpa.` and `ip6.arpa.`), in stanza order:
+    /// `Records` answers no name below the reverse tree but PTRs (`dnsutil.IsReverse(qname)`).
     pub fn forward_zones(&self) -> impl Iterator<Item = &DnsName> {
         self.zones.iter().filter(|zone| !is_reverse_zone(zone))
     }
@@ -197,16 +239,38 @@ impl DnsConfig {
         self.zones.iter().filter(|zone| is_reverse_zone(zone))
     }
 
-    /// The zone PTR targets are built in: the stanza's first forward zone (`primaryZone`).
+    /// The first forward zone: where the records' names (and the facts about them) live.
     pub fn primary_zone(&self) -> Option<&DnsName> {
         self.forward_zones().next()
     }
 
-    /// The most specific reverse zone of the stanza that holds `name`, if any.
-    pub fn reverse_zone_for(&self, name: &DnsName) -> Option<&DnsName> {
-        self.reverse_zones()
+    /// The zone PTR targets are built in (`setup.go ParseStanza primaryZoneIndex`,
+    /// `kubernetes.go primaryZone`): the first zone `dnsutil.IsReverse` does not count as
+    /// reverse — and a bare `in-addr.arpa.` or `ip6.arpa.` is not, so listed first it holds
+    /// the targets, which then name nothing the plugin answers.
+    pub fn ptr_target_zone(&self) -> Option<&DnsName> {
+        self.zones.iter().find(|zone| !is_below_reverse_tree(zone))
+    }
+
+    /// The stanza's zone a question for `name` is answered in: the longest that holds it
+    /// (`plugin.Zones.Matches`).
+    pub fn zone_for(&self, name: &DnsName) -> Option<&DnsName> {
+        self.zones
+            .iter()
             .filter(|zone| name.is_within(zone))
             .max_by_key(|zone| zone.label_count())
+    }
+
+    /// The most specific reverse zone of the stanza that holds `name`, if any (and no longer
+    /// forward zone of the stanza takes the question first).
+    pub fn reverse_zone_for(&self, name: &DnsName) -> Option<&DnsName> {
+        self.zone_for(name).filter(|zone| is_reverse_zone(zone))
+    }
+
+    /// Whether a question for `name` reaches this stanza and is answered in `zone`: its block
+    /// receives it, and `zone` is the stanza's longest zone holding it.
+    pub fn answers_in(&self, name: &DnsName, zone: &DnsName) -> bool {
+        self.server.receives(name) && self.zone_for(name) == Some(zone)
     }
 
     /// Whether CoreDNS serves names in `namespace` (`namespace.go namespaceExposed`), given the
@@ -226,7 +290,40 @@ impl DnsConfig {
     }
 }
 
-/// True for names at or below `in-addr.arpa.` or `ip6.arpa.` (`dnsutil.IsReverse`).
+/// `dnsutil.IsReverse`: names strictly below `in-addr.arpa.` or `ip6.arpa.` (its suffix test
+/// includes the leading dot, so the two bare zones are not reverse to it).
+pub fn is_below_reverse_tree(zone: &DnsName) -> bool {
+    is_reverse_zone(zone) && zone.label_count() > 2
+}
+
+/// The whole Corefile as CoreDNS runs it: every `kubernetes` stanza of every server block,
+/// each with its own options and its block's routing. The engine runs per stanza; the record
+/// set is the union, each name answered by the block its question reaches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClusterDns {
+    /// Every stanza in Corefile order.
+    pub stanzas: Vec<DnsConfig>,
+    /// Which of `stanzas` is the primary one: the first whose block receives questions on
+    /// port 53 for one of its zones (else the first).
+    pub primary: usize,
+}
+
+impl ClusterDns {
+    /// A configuration of one stanza.
+    pub fn single(config: DnsConfig) -> Self {
+        ClusterDns {
+            stanzas: vec![config],
+            primary: 0,
+        }
+    }
+
+    /// The primary stanza, which the record view's facts, findings and explanations read.
+    pub fn primary(&self) -> Option<&DnsConfig> {
+        self.stanzas.get(self.primary)
+    }
+}
+
+/// True for names at or below `in-addr.arpa.` or `ip6.arpa.`.
 pub fn is_reverse_zone(zone: &DnsName) -> bool {
     let mut labels = zone.labels().rev();
     matches!(

@@ -176,6 +176,10 @@ fn parse_requirement(part: &str) -> Option<Requirement> {
         return None;
     };
     let inner = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+    // "for 'in', 'notin' operators, values set can't be empty" (`labels.Parse`).
+    if inner.trim().is_empty() {
+        return None;
+    }
     let values = inner
         .split(',')
         .map(|v| valid_value(v.trim()).map(str::to_string))
@@ -187,20 +191,40 @@ fn parse_requirement(part: &str) -> Option<Requirement> {
     })
 }
 
+/// A label key as `validation.IsQualifiedName` has it: an optional DNS-subdomain prefix and
+/// `/`, then a name of at most 63 characters of alphanumerics, `-`, `_` and `.`, beginning and
+/// ending with an alphanumeric.
 fn valid_key(key: &str) -> Option<&str> {
-    let ok = !key.is_empty()
-        && key.len() <= 316
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
-    ok.then_some(key)
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let prefix_ok = prefix.is_none_or(|prefix| {
+        !prefix.is_empty()
+            && prefix.len() <= 253
+            && prefix.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            })
+    });
+    (prefix_ok && !name.is_empty() && valid_value(name).is_some()).then_some(key)
 }
 
+/// A label value as `validation.IsValidLabelValue` has it: empty, or at most 63 characters of
+/// alphanumerics, `-`, `_` and `.`, beginning and ending with an alphanumeric.
 fn valid_value(value: &str) -> Option<&str> {
+    let edges = |b: Option<&u8>| b.is_none_or(u8::is_ascii_alphanumeric);
     let ok = value.len() <= 63
         && value
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && edges(value.as_bytes().first())
+        && edges(value.as_bytes().last());
     ok.then_some(value)
 }
 
@@ -250,5 +274,45 @@ mod tests {
         assert!(LabelSelector::parse("=x").is_err());
         assert!(LabelSelector::parse("a in b").is_err());
         assert!(LabelSelector::parse("a,,b").is_err());
+    }
+}
+
+#[cfg(test)]
+mod grammar_tests {
+    use super::*;
+
+    /// The rules of `k8s.io/apimachinery/pkg/labels.Parse` that `meta.ParseToLabelSelector`
+    /// (the Corefile's `labels` and `namespace_labels`) inherits.
+    #[test]
+    fn kubernetes_selector_grammar() {
+        for good in [
+            "app=web",
+            "app==web",
+            "app!=web",
+            "app",
+            "!app",
+            "tier in (web, api)",
+            "tier notin (db)",
+            "app.kubernetes.io/name=web",
+            "app=",
+            "a=b,c!=d,e in (f),!g",
+        ] {
+            assert!(LabelSelector::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "app>1",
+            "app<1",
+            "tier in ()",
+            "app=-web",
+            "app=web-",
+            "-app=web",
+            "Bad_Prefix.io/app=web",
+            "/app=web",
+            "app=a b",
+            "tier in frontend",
+            &format!("app={}", "a".repeat(64)),
+        ] {
+            assert!(LabelSelector::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -20,8 +20,8 @@ mod suggest;
 mod verification;
 
 pub use dns_config::{
-    CacheConfig, ConfigOrigin, DnsConfig, NodeLocalCache, PodsMode, ReverseZone, ServerBlockConfig,
-    is_reverse_zone,
+    CacheConfig, ClusterDns, ConfigOrigin, DnsConfig, NodeLocalCache, PodsMode, ReverseZone,
+    ServerBlockConfig, is_below_reverse_tree, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
 pub use dns_server::{

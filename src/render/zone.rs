@@ -65,10 +65,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape::zone_comment(&finding.message)
         )?;
     }
-    let zones: Vec<&DnsName> = config
+    let mut zones: Vec<&DnsName> = config
         .forward_zones()
         .chain(config.reverse_zones())
         .collect();
+    // The zones of the Corefile's other stanzas: each has its SOA among the zone records.
+    for record in &report.zone_records {
+        if record.rtype() == RecordType::Soa && !zones.contains(&&record.owner) {
+            zones.push(&record.owner);
+        }
+    }
     for zone in &zones {
         let mut section: Vec<&Record> = report
             .zone_records

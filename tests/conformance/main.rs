@@ -13,11 +13,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use dnsrecords::analyze;
+use dnsrecords::analyze_dns;
 use dnsrecords::corefile;
 use dnsrecords::model::{
-    Cause, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource, LabelSelector,
-    Report, Selection,
+    Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource,
+    LabelSelector, Report, Selection,
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
@@ -77,6 +77,17 @@ struct Case {
     /// Names predicted for StatefulSets whose manifests were never applied; when present, exactly these.
     #[serde(default)]
     predicted: Option<Vec<String>>,
+    /// When present, the Corefile must be refused with a message containing this text (and
+    /// the case lists no records).
+    #[serde(default)]
+    corefile_error: Option<String>,
+    /// Values of the environment variables the Corefile reads (`--corefile-env`).
+    #[serde(default)]
+    corefile_env: std::collections::BTreeMap<String, String>,
+    /// Texts each of which some note of the Corefile's reading must contain; when present, the
+    /// Corefile gives exactly this many notes.
+    #[serde(default)]
+    notes: Option<Vec<String>>,
 }
 
 const BASE: &str = include_str!("../cases/_base/kube-dns.yaml");
@@ -150,20 +161,38 @@ fn base_objects(with_base: bool) -> Result<Vec<serde_json::Value>, Error> {
     })
 }
 
-/// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default.
-fn config(corefile_text: Option<&str>, snapshot: &ClusterSnapshot) -> Result<DnsConfig, Error> {
+/// The primary stanza of the case's configuration (see `dns`).
+fn config(
+    corefile_text: Option<&str>,
+    snapshot: &ClusterSnapshot,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<DnsConfig, Error> {
+    let (dns, _) = dns(corefile_text, snapshot, env)?;
+    Ok(dns
+        .primary()
+        .cloned()
+        .unwrap_or_else(corefile::kubeadm_default))
+}
+
+/// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default: every
+/// stanza, and the notes of its reading.
+fn dns(
+    corefile_text: Option<&str>,
+    snapshot: &ClusterSnapshot,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<(ClusterDns, Vec<String>), Error> {
     let text = corefile_text
         .map(str::to_string)
         .or_else(|| snapshot.corefile.as_ref().map(|c| c.text.clone()));
-    let mut config = match text {
-        Some(text) => corefile::parse(&text, dnsrecords::model::ConfigOrigin::Default)?.config,
-        None => corefile::kubeadm_default(),
-    };
-    // As the CLI does: NodeLocal DNSCache's ConfigMap, when the objects hold it.
-    if let (Some(text), Some(zone)) = (&snapshot.node_local_corefile, config.primary_zone()) {
-        config.node_local = corefile::node_local_cache(text, zone);
-    }
-    Ok(config)
+    Ok(match text {
+        Some(text) => {
+            let parsed =
+                corefile::parse_with_env(&text, dnsrecords::model::ConfigOrigin::Default, env)?;
+            let notes = parsed.notes.iter().map(|n| n.message.clone()).collect();
+            (parsed.dns, notes)
+        }
+        None => (ClusterDns::single(corefile::kubeadm_default()), Vec::new()),
+    })
 }
 
 fn selection(args: &[String]) -> Result<Selection, Error> {
@@ -220,20 +249,54 @@ fn check_case(path: &Path) -> Result<(), Error> {
     for entry in &case.forbidden {
         forbid(&mut snapshot, entry)?;
     }
-    let mut config = config(case.corefile.as_deref(), &snapshot)?;
-    config.coredns_version = case
+    if let Some(expected) = &case.corefile_error {
+        return match dns(case.corefile.as_deref(), &snapshot, &case.corefile_env) {
+            Ok(_) => Err(
+                format!("the Corefile was accepted; expected an error with {expected:?}").into(),
+            ),
+            Err(err) if err.to_string().contains(expected.as_str()) => {
+                if case.records.trim().is_empty() {
+                    Ok(())
+                } else {
+                    Err("a case whose Corefile is refused lists no records".into())
+                }
+            }
+            Err(err) => Err(format!("expected an error with {expected:?}, got: {err}").into()),
+        };
+    }
+    let (mut dns, notes) = dns(case.corefile.as_deref(), &snapshot, &case.corefile_env)?;
+    let coredns_version = case
         .coredns_version
         .as_deref()
         .map(dnsrecords::model::CoreDnsVersion::parse)
         .transpose()?;
-    let report = analyze(&snapshot, &config, &selection(&case.args)?)?;
+    for stanza in &mut dns.stanzas {
+        stanza.coredns_version = coredns_version;
+    }
+    // As the CLI does: NodeLocal DNSCache's ConfigMap, when the objects hold it, on the primary.
+    let primary = dns.primary;
+    if let Some(stanza) = dns.stanzas.get_mut(primary)
+        && let (Some(text), Some(zone)) = (&snapshot.node_local_corefile, stanza.primary_zone())
+    {
+        stanza.node_local = corefile::node_local_cache(text, zone);
+    }
+    if let Some(expected) = &case.notes {
+        let missing: Vec<&String> = expected
+            .iter()
+            .filter(|text| !notes.iter().any(|n| n.contains(text.as_str())))
+            .collect();
+        if !missing.is_empty() || notes.len() != expected.len() {
+            return Err(format!("notes differ: expected {expected:?}, got {notes:?}").into());
+        }
+    }
+    let report = analyze_dns(&snapshot, &dns, &selection(&case.args)?)?;
 
     let mut actual = record_lines(&report);
     let mut actual_absent: BTreeSet<String> =
         report.absent.iter().map(|a| a.name.to_string()).collect();
     if with_base {
         let base_snapshot = self::snapshot(&base_objects)?;
-        let base = analyze(&base_snapshot, &config, &Selection::default())?;
+        let base = analyze_dns(&base_snapshot, &dns, &Selection::default())?;
         for line in record_lines(&base) {
             actual.remove(&line);
         }
@@ -415,11 +478,33 @@ fn check_zone_loads(report: &Report) -> Result<(), Error> {
     let required = shown(&report.records);
     let mut allowed = shown(&report.zone_records);
     allowed.extend(required.iter().cloned());
+    // One master file cannot hold a zone and a zone nested in it (the inner SOA is not at
+    // the top of the outer zone): a Corefile with nested zones is not zone-checked.
+    let nested = report.config.zones.iter().any(|inner| {
+        report
+            .config
+            .zones
+            .iter()
+            .any(|outer| inner != outer && inner.is_within(outer))
+    });
+    // A Corefile whose stanzas the cluster's questions never reach serves no zone to load.
+    if nested || (report.records.is_empty() && report.zone_records.is_empty()) {
+        return Ok(());
+    }
     let checked = zone_check::check_whole(&text, &allowed, &required)?;
-    if checked.zones != report.config.zones.len() || checked.records < required.len() {
+    // Every zone of the primary stanza, and of the other stanzas whose SOA is served.
+    let mut zones: BTreeSet<&dnsrecords::model::DnsName> = report.config.zones.iter().collect();
+    zones.extend(
+        report
+            .zone_records
+            .iter()
+            .filter(|r| matches!(r.data, dnsrecords::model::RData::Soa(_)))
+            .map(|r| &r.owner),
+    );
+    if checked.zones != zones.len() || checked.records < required.len() {
         return Err(format!(
             "{checked:?}: expected every one of {} zones and at least {} records",
-            report.config.zones.len(),
+            zones.len(),
             required.len()
         )
         .into());

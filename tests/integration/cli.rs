@@ -763,3 +763,68 @@ fn errors_on_stderr_escape_control_characters() {
         );
     }
 }
+
+#[test]
+fn corefile_env_gives_the_values_of_environment_references() {
+    let mut corefile = tempfile::NamedTempFile::new().expect("tempfile");
+    write!(
+        corefile,
+        ".:53 {{\n  kubernetes {{$DOMAIN}} in-addr.arpa {{\n    ttl {{$TTL}}\n  }}\n}}\n"
+    )
+    .expect("write");
+    let path = corefile.path().display().to_string();
+    let redis = example("redis-statefulset.yaml");
+    let out = stdout_of(&[
+        "-f",
+        &redis,
+        "--corefile",
+        &path,
+        "--corefile-env",
+        "DOMAIN=corp.example",
+        "--corefile-env",
+        "TTL=7",
+        "-n",
+        "cache",
+        "--fail-on",
+        "never",
+    ]);
+    let headless: Vec<Vec<&str>> = out
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|fields| fields.first() == Some(&"redis-headless.cache.svc.corp.example."))
+        .collect();
+    assert!(!headless.is_empty(), "{out}");
+    assert!(
+        headless.iter().all(|fields| fields.get(2) == Some(&"7")),
+        "{out}"
+    );
+    // Without the values the references read as unset: an empty ttl, which CoreDNS refuses.
+    let out = command()
+        .args([
+            "-f",
+            &redis,
+            "--corefile",
+            &path,
+            "--corefile-env",
+            "DOMAIN=corp.example",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(4));
+    let out = command()
+        .args([
+            "-f",
+            &redis,
+            "--corefile",
+            &path,
+            "--corefile-env",
+            "DOMAIN",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "NAME without =VALUE is a usage error"
+    );
+}

@@ -22,9 +22,16 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
         let trimmed = target.trim_end_matches('.');
         let owner = ctx.service_name(name, namespace);
         let (message, hint) = if trimmed.parse::<IpAddr>().is_ok() {
+            // `msg.Service.HostType` parses the target as written: with a trailing dot an IP is
+            // a host name to it, and the Service gets a CNAME no resolver turns into the address.
+            let outcome = if target.parse::<IpAddr>().is_ok() {
+                "CoreDNS serves no record at all for it (a CNAME must name a host)"
+            } else {
+                "with the trailing dot CoreDNS reads it as a host name and answers a CNAME to it, which resolves to no address"
+            };
             (
                 format!(
-                    "ExternalName Service {name} points at the IP address {trimmed}: CoreDNS serves no record at all for it (a CNAME must name a host)"
+                    "ExternalName Service {name} points at the IP address {trimmed}: {outcome}"
                 ),
                 format!(
                     "use a Service without selector plus an EndpointSlice for the address:\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  ports:\n  - name: main\n    port: <port>\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: {name}-1\n  namespace: {namespace}\n  labels:\n    kubernetes.io/service-name: {name}\naddressType: {}\nendpoints:\n- addresses: [\"{trimmed}\"]\nports:\n- name: main\n  port: <port>\n---",

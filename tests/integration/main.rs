@@ -22,4 +22,5 @@ mod render;
 mod robustness;
 mod support;
 mod verify;
+mod watch;
 mod zonefile;

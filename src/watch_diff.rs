@@ -427,22 +427,23 @@ fn scaled_cause(fact: &Fact, scaled: &BTreeMap<ObjectRef, (usize, usize)>) -> Op
     })
 }
 
+/// The redis example as the watch tests see it, for this module's tests and the renderer's.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use k8s_openapi::api::core::v1::Pod;
 
-    use super::*;
+    use super::WatchView;
     use crate::model::{ClusterSnapshot, Selection, Target};
 
     const REDIS: &str = include_str!("../examples/redis-statefulset.yaml");
 
-    fn snapshot() -> ClusterSnapshot {
+    pub(crate) fn snapshot() -> ClusterSnapshot {
         crate::source::load_text(REDIS, "redis-statefulset.yaml", "cache")
             .expect("the example loads")
             .snapshot
     }
 
-    fn view(snapshot: &ClusterSnapshot) -> WatchView {
+    pub(crate) fn view(snapshot: &ClusterSnapshot) -> WatchView {
         let selection = Selection {
             namespaces: Some(vec!["cache".to_string()]),
             targets: vec![Target::StatefulSet("redis".to_string())],
@@ -463,7 +464,7 @@ mod tests {
 
     /// redis-2 as it is before its readiness probe passes: its Ready condition false, and its
     /// endpoint not ready in both slices.
-    fn redis_2_not_ready(snapshot: &mut ClusterSnapshot) {
+    pub(crate) fn redis_2_not_ready(snapshot: &mut ClusterSnapshot) {
         let pod = pod_mut(snapshot, "redis-2");
         for condition in pod
             .status
@@ -481,6 +482,12 @@ mod tests {
             }
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{redis_2_not_ready, snapshot, view};
+    use super::*;
 
     fn pod(name: &str) -> ObjectRef {
         ObjectRef::new(Kind::Pod, "cache", name)

@@ -2,7 +2,7 @@
 //! the output of the difference — for the record view and for `explain`. The clock, the
 //! terminal check, Ctrl-C and `--watch-timeout` live here; the diff and the renderers read none.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,7 +10,7 @@ use super::args::{Cli, OutputFormat};
 use super::explain::ExplainArgs;
 use super::{CliError, Exit};
 use crate::analyze::analyze;
-use crate::model::{LabelSelector, Selection, Target};
+use crate::model::{LabelSelector, Note, NoteLevel, Selection, Target};
 use crate::render::escape;
 use crate::render::watch::{self as render, AnswerSummary, Screen};
 use crate::source::{self, Connection, LiveQuery, WatchUpdate};
@@ -104,6 +104,7 @@ pub(super) fn records(
     let subject = subject(cli, &targets);
     let mut previous: Option<WatchView> = None;
     let mut timeline = Timeline::default();
+    let mut notes = Notes::default();
     let query_targets = targets.clone();
     let ended = watch(
         cli,
@@ -116,13 +117,20 @@ pub(super) fn records(
             let time = rfc3339(now);
             let view = match update {
                 WatchUpdate::Snapshot(loaded) => {
-                    let (config, _) = super::dns_config(cli, &loaded.snapshot)?;
+                    let (config, config_notes) = super::dns_config(cli, &loaded.snapshot)?;
                     let selection = Selection {
                         namespaces: (!cli.all_namespaces).then(|| vec![namespace.to_string()]),
                         targets: targets.clone(),
                         selector: selector.clone(),
                     };
                     let report = analyze(&loaded.snapshot, &config, &selection)?;
+                    for note in config_notes
+                        .iter()
+                        .chain(&loaded.notes)
+                        .chain(&report.notes)
+                    {
+                        notes.say(note);
+                    }
                     WatchView::of(&report)
                 }
                 WatchUpdate::TargetGone(not_found) => {
@@ -228,6 +236,29 @@ pub(super) fn explain(
         Ended::Timeout | Ended::Interrupted if args.until_resolves || !resolves => Exit::Unresolved,
         Ended::Timeout | Ended::Interrupted => Exit::Success,
     })
+}
+
+/// The notes of the snapshots (forbidden lists, assumed Corefile, skipped objects): on stderr,
+/// each once, so the output stays the stream of changes.
+#[derive(Default)]
+struct Notes {
+    said: BTreeSet<String>,
+}
+
+impl Notes {
+    fn say(&mut self, note: &Note) {
+        if self.said.insert(note.message.clone()) {
+            let level = match note.level {
+                NoteLevel::Info => "note",
+                NoteLevel::Warning => "warning",
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "{level}: {}",
+                escape::terminal(&note.message)
+            );
+        }
+    }
 }
 
 /// What the header says is watched.

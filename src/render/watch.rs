@@ -339,7 +339,10 @@ pub fn screen(
     if view.records.is_empty() && !changes.iter().any(|c| matches!(c, Change::Removed { .. })) {
         writeln!(out, "No DNS records served yet.")?;
     } else {
-        writeln!(out, "{}", table.trim_fmt())?;
+        // As the record table does: NOTHING leaves a leading space and pads every line.
+        for line in table.to_string().lines() {
+            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
+        }
     }
     let absent = view.absent();
     if !absent.is_empty() {
@@ -453,5 +456,139 @@ pub fn answer_line(
         )
     } else {
         writeln!(out, "{time}  {}", escape::terminal(&summary.text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cause, DnsName, Expectation, FactState, Kind, ObjectRef, RecordType};
+    use crate::watch_diff::test_support::{redis_2_not_ready, snapshot, view};
+    use crate::watch_diff::{diff, initial};
+
+    fn text(bytes: Vec<u8>) -> String {
+        String::from_utf8(bytes).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_screen_is_cleared_counts_peers_and_marks_the_last_changes() {
+        let mut before = snapshot();
+        redis_2_not_ready(&mut before);
+        let (before, after) = (view(&before), view(&snapshot()));
+        let changes = diff(&before, &after);
+        let mut out = Vec::new();
+        let header = Screen {
+            time: "2026-12-01T11:40:03.120Z",
+            subject: "sts/redis in cache",
+            timeline: None,
+            color: false,
+            headers: true,
+        };
+        screen(&after, &changes, &header, &mut out).expect("render");
+        let out = text(out);
+        assert!(out.starts_with(CLEAR_SCREEN), "{out:?}");
+        assert!(
+            out.contains(
+                "2026-12-01T11:40:03.120Z  sts/redis in cache: 3 of 3 peer names resolve\n"
+            ),
+            "{out}"
+        );
+        let line = |prefix: &str, name: &str, data: &str| {
+            out.lines()
+                .any(|l| l.starts_with(prefix) && l.contains(name) && l.trim_end().ends_with(data))
+        };
+        assert!(line("+", REDIS_2_NAME, "10.244.3.12"), "{out}");
+        assert!(line(" ", "redis-0.redis-headless", "10.244.1.10"), "{out}");
+        // The SRV weight 50 of before is shown once more, as removed.
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with('-') && l.contains(" 50 ")),
+            "{out}"
+        );
+        assert!(!out.contains("NXDOMAIN"), "{out}");
+
+        let mut out = Vec::new();
+        let header = Screen {
+            time: "2026-12-01T11:40:00.000Z",
+            ..header
+        };
+        screen(&before, &initial(&before), &header, &mut out).expect("render");
+        let out = text(out);
+        assert!(out.contains(": 2 of 3 peer names resolve, "), "{out}");
+        assert!(
+            out.lines().any(|l| l.starts_with("+ NXDOMAIN ")
+                && l.contains(REDIS_2_NAME)
+                && l.contains("pod redis-2 not Ready")),
+            "{out}"
+        );
+    }
+
+    const REDIS_2_NAME: &str = "redis-2.redis-headless.cache.svc.cluster.local.";
+
+    #[test]
+    fn wide_shows_when_records_appeared_and_how_long_names_are_absent() {
+        let mut first = snapshot();
+        redis_2_not_ready(&mut first);
+        let view = view(&first);
+        let mut timeline = BTreeMap::new();
+        for record in &view.records {
+            timeline.insert(record_key(record), "2026-12-01T11:39:00.000Z".to_string());
+        }
+        for fact in view.absent() {
+            timeline.insert(name_key(fact), "42s".to_string());
+        }
+        let mut out = Vec::new();
+        let header = Screen {
+            time: "2026-12-01T11:39:42.000Z",
+            subject: "sts/redis in cache",
+            timeline: Some(&timeline),
+            color: false,
+            headers: true,
+        };
+        screen(&view, &[], &header, &mut out).expect("render");
+        let out = text(out);
+        assert!(out.lines().any(|l| l.contains("APPEARED")), "{out}");
+        assert!(
+            out.lines().any(|l| l.contains("redis-0.redis-headless")
+                && l.trim_end().ends_with("2026-12-01T11:39:00.000Z")),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .any(|l| l.contains(REDIS_2_NAME) && l.ends_with("[absent 42s]")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn json_lines_escape_what_came_from_objects() {
+        let pod = ObjectRef::new(Kind::Pod, "cache", "evil\u{1b}[2J\u{202e}");
+        let fact = Fact {
+            name: DnsName::parse(REDIS_2_NAME).expect("name"),
+            rtype: RecordType::A,
+            state: FactState::Absent,
+            causes: vec![Cause::PodNotReady {
+                pod: pod.clone(),
+                ready_condition: None,
+            }],
+            expectation: Expectation::StatefulSetPeer,
+            objects: vec![pod.clone()],
+        };
+        let mut out = Vec::new();
+        let change = Change::Absent {
+            fact,
+            cause: Some(ChangeCause::PodDeleted { pod }),
+        };
+        change_line(&change, "2026-12-01T11:40:03.120Z", &mut out).expect("render");
+        let out = text(out);
+        assert_eq!(out.lines().count(), 1);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(value["change"], "absent");
+        assert_eq!(value["causes"][0]["code"], "pod-not-ready");
+        assert_eq!(value["cause"]["object"]["name"], "evil\u{1b}[2J\u{202e}");
     }
 }

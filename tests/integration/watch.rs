@@ -507,3 +507,75 @@ fn watch_refuses_manifests_and_streamless_formats() {
         "error: --watch follows a live cluster and cannot be combined with -f\n  hint: drop -f and point --kubeconfig or --context at the cluster\n"
     );
 }
+
+#[test]
+fn forbidden_watches_become_notes_and_a_forbidden_target_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = fixture(dir.path(), &example_objects());
+    let api = ApiServer::start(
+        &[&path],
+        ServerOptions {
+            forbidden: vec![
+                ("statefulsets".to_string(), Some("cache".to_string())),
+                ("configmaps".to_string(), Some("kube-system".to_string())),
+            ],
+            ..ServerOptions::default()
+        },
+    );
+    let watching = Watching::start(
+        &api,
+        dir.path(),
+        &["svc/redis-headless", "-w", "--watch-timeout", "1s"],
+    );
+    let (lines, code, stderr) = watching.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{stderr}");
+    let events = parse(&lines);
+    assert_contract(&events);
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| is_record(e, "added", REDIS_2, "A", "10.244.3.12"))
+    );
+    assert!(
+        stderr.contains(
+            "warning: cannot list statefulsets in cache (forbidden): StatefulSet peer names and checks skipped"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cannot read CoreDNS's objects in kube-system (forbidden)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("cannot list statefulsets").count(),
+        1,
+        "said once: {stderr}"
+    );
+    // Nothing watched after a 403: the watcher is not retried.
+    let sts_requests = api
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/statefulsets"))
+        .count();
+    assert_eq!(sts_requests, 1);
+
+    let api = ApiServer::start(
+        &[&path],
+        ServerOptions {
+            forbidden: vec![("services".to_string(), Some("cache".to_string()))],
+            ..ServerOptions::default()
+        },
+    );
+    let watching = Watching::start(
+        &api,
+        dir.path(),
+        &["svc/redis-headless", "-w", "--watch-timeout", "10s"],
+    );
+    let (lines, code, stderr) = watching.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(8), "{stderr}");
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(
+        stderr.starts_with("error: forbidden: services is forbidden: User \"system:serviceaccount:test:dnsrecords\" cannot list resource \"services\""),
+        "{stderr}"
+    );
+}

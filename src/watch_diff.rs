@@ -226,7 +226,16 @@ pub fn diff(previous: &WatchView, next: &WatchView) -> Vec<Change> {
                     .iter()
                     .find(|o| o.kind == Kind::Pod)
                     .and_then(|pod| ready_cause(pod, previous))
-                    .or_else(|| scaled_cause(fact, &scaled));
+                    .or_else(|| scaled_cause(fact, &scaled))
+                    .or_else(|| {
+                        // A name whose fact names no Pod (a PTR): the cause of its record.
+                        changes.iter().find_map(|change| match change {
+                            Change::Added { record, cause } if record.owner == fact.name => {
+                                cause.clone()
+                            }
+                            _ => None,
+                        })
+                    });
                 changes.push(Change::Served {
                     fact: fact.clone(),
                     cause,
@@ -661,5 +670,47 @@ mod tests {
         assert!(absent.contains(&"redis-2.redis-headless.cache.svc.cluster.local."));
         assert_eq!(view.peer_counts(), (2, 3));
         assert_eq!(diff(&view, &view), Vec::new());
+    }
+
+    /// The change cause codes are a contract of the JSON Lines output: each has a row in
+    /// docs/output-schema.md's watch section.
+    #[test]
+    fn every_change_cause_code_is_documented() {
+        let docs = include_str!("../docs/output-schema.md");
+        let watch = docs
+            .split("# `--watch`: JSON Lines")
+            .nth(1)
+            .expect("the watch section");
+        let pod = pod("redis-2");
+        let causes = [
+            ChangeCause::PodReady { pod: pod.clone() },
+            ChangeCause::PodNotReady { pod: pod.clone() },
+            ChangeCause::PodCreated { pod: pod.clone() },
+            ChangeCause::PodDeleted { pod },
+            ChangeCause::SliceUpdated {
+                slice: ObjectRef::new(Kind::EndpointSlice, "cache", "s"),
+            },
+            ChangeCause::StatefulSetScaled {
+                stateful_set: ObjectRef::new(Kind::StatefulSet, "cache", "redis"),
+                from: 3,
+                to: 5,
+            },
+        ];
+        for cause in causes {
+            // An exhaustive match: a new variant fails to compile until it is listed above.
+            match &cause {
+                ChangeCause::PodReady { .. }
+                | ChangeCause::PodNotReady { .. }
+                | ChangeCause::PodCreated { .. }
+                | ChangeCause::PodDeleted { .. }
+                | ChangeCause::SliceUpdated { .. }
+                | ChangeCause::StatefulSetScaled { .. } => {}
+            }
+            assert!(
+                watch.contains(&format!("| `{}` |", cause.code())),
+                "no row for {}",
+                cause.code()
+            );
+        }
     }
 }

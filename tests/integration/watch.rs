@@ -579,3 +579,75 @@ fn forbidden_watches_become_notes_and_a_forbidden_target_is_an_error() {
         "{stderr}"
     );
 }
+
+/// The resident set of a running process, from /proc (Linux), in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// A bounded soak: 60 s of churn (redis-2 flipping Ready every 250 ms, longer than the debounce:
+/// 240 changes of a Pod and two slices each), the watch's memory measured after its first second and at the end. Run with
+/// `cargo test --test integration watch::soak -- --ignored --nocapture`.
+#[test]
+#[ignore = "a 60 s soak; run on purpose"]
+fn soak_memory_stays_flat_under_churn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut objects = example_objects();
+    let path = fixture(dir.path(), &objects);
+    let mut script = Vec::new();
+    let flips: u32 = 240;
+    for flip in 0..flips {
+        let ready = flip % 2 == 1;
+        set_ready(&mut objects, "redis-2", ready);
+        let at = Duration::from_millis(500 + 250 * u64::from(flip));
+        for (kind, name) in [
+            ("Pod", "redis-2"),
+            ("EndpointSlice", "redis-headless-8xkqz"),
+            ("EndpointSlice", "redis-m5v7t"),
+        ] {
+            script.push(Step::at(at, Action::Apply(object(&objects, kind, name))));
+        }
+    }
+    let api = ApiServer::start(
+        &[&path],
+        ServerOptions {
+            script,
+            ..ServerOptions::default()
+        },
+    );
+    let watching = Watching::start(
+        &api,
+        dir.path(),
+        &["svc/redis-headless", "-w", "--watch-timeout", "62s"],
+    );
+    let pid = watching.child.id();
+    std::thread::sleep(Duration::from_secs(2));
+    let start = rss_kib(pid).expect("RSS at the start");
+    std::thread::sleep(Duration::from_secs(58));
+    let end = rss_kib(pid).expect("RSS at the end");
+    let (lines, code, stderr) = watching.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{stderr}");
+    let events = parse(&lines);
+    let added_redis_2 = events
+        .iter()
+        .filter(|(_, e)| is_record(e, "added", REDIS_2, "A", "10.244.3.12"))
+        .count();
+    println!(
+        "soak: RSS {start} KiB after 2 s, {end} KiB after 60 s; {} lines, redis-2's A added {added_redis_2} times for {} flips to Ready",
+        lines.len(),
+        flips / 2
+    );
+    // The first view's, then every flip to Ready (bar one the timeout may cut off).
+    assert!(
+        added_redis_2 + 1 >= (flips / 2) as usize,
+        "the watch kept up: {added_redis_2}"
+    );
+    assert!(
+        end <= start + 8 * 1024,
+        "RSS grew from {start} KiB to {end} KiB"
+    );
+}

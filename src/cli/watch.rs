@@ -101,7 +101,6 @@ pub(super) fn records(
     };
     let lines = cli.output == OutputFormat::Json || !std::io::stdout().is_terminal();
     let color = super::color::decide(cli.color);
-    let subject = subject(cli, &targets);
     let mut previous: Option<WatchView> = None;
     let mut timeline = Timeline::default();
     let mut notes = Notes::default();
@@ -157,6 +156,9 @@ pub(super) fn records(
                 }
             } else if first || !changes.is_empty() {
                 let shown = timeline.shown(now);
+                let subject = subject(cli, &targets, namespace);
+                // The first screen is the state itself: nothing in it is a change to mark.
+                let marked: &[_] = if first { &[] } else { &changes };
                 let screen = Screen {
                     time: &time,
                     subject: &subject,
@@ -164,7 +166,7 @@ pub(super) fn records(
                     color,
                     headers: !cli.no_headers,
                 };
-                render::screen(&view, &changes, &screen, out).map_err(CliError::Io)?;
+                render::screen(&view, marked, &screen, out).map_err(CliError::Io)?;
             }
             out.flush().map_err(CliError::Io)?;
             previous = Some(view);
@@ -262,7 +264,7 @@ impl Notes {
 }
 
 /// What the header says is watched.
-fn subject(cli: &Cli, targets: &[Target]) -> String {
+fn subject(cli: &Cli, targets: &[Target], namespace: &str) -> String {
     let what = if targets.is_empty() {
         "every Service".to_string()
     } else {
@@ -275,10 +277,10 @@ fn subject(cli: &Cli, targets: &[Target]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match (&cli.namespace, cli.all_namespaces) {
-        (_, true) => format!("{what} in every namespace"),
-        (Some(namespace), false) => format!("{what} in {namespace}"),
-        (None, false) => what,
+    if cli.all_namespaces {
+        format!("{what} in every namespace")
+    } else {
+        format!("{what} in {namespace}")
     }
 }
 

@@ -87,9 +87,13 @@ struct Watching {
 impl Watching {
     fn start(api: &ApiServer, dir: &Path, args: &[&str]) -> Watching {
         let kubeconfig = api.write_kubeconfig(dir, "kubeconfig", Some("cache"));
+        Watching::with_kubeconfig(&kubeconfig, args)
+    }
+
+    fn with_kubeconfig(kubeconfig: &Path, args: &[&str]) -> Watching {
         let mut child = std_command()
             .arg("--kubeconfig")
-            .arg(&kubeconfig)
+            .arg(kubeconfig)
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -649,5 +653,127 @@ fn soak_memory_stays_flat_under_churn() {
     assert!(
         end <= start + 8 * 1024,
         "RSS grew from {start} KiB to {end} KiB"
+    );
+}
+
+/// Before the first view, a failure stops the watch exactly as it stops the one-shot run: the
+/// same message, hint and exit code.
+#[test]
+fn failures_before_the_first_view_end_the_watch_as_they_end_one_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = fixture(dir.path(), &example_objects());
+    let failing = ApiServer::start(
+        &[&path],
+        ServerOptions {
+            failures: vec![("/api/v1/namespaces/cache/pods".to_string(), 500)],
+            ..ServerOptions::default()
+        },
+    );
+    let healthy = ApiServer::start(&[&path], ServerOptions::default());
+    let kubeconfigs = [
+        failing.write_kubeconfig(dir.path(), "failing", Some("cache")),
+        healthy.write_kubeconfig_with_user(dir.path(), "wrong-token", "    token: wrong\n"),
+    ];
+    for kubeconfig in &kubeconfigs {
+        let once = std_command()
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(["-n", "cache", "svc/redis-headless"])
+            .output()
+            .expect("run once");
+        let watching = Watching::with_kubeconfig(
+            kubeconfig,
+            &[
+                "-n",
+                "cache",
+                "svc/redis-headless",
+                "-w",
+                "--watch-timeout",
+                "10s",
+            ],
+        );
+        let (lines, code, stderr) = watching.finish(Duration::from_secs(30));
+        assert_ne!(once.status.code(), Some(0), "{kubeconfig:?}");
+        assert_eq!(code, once.status.code(), "{stderr}");
+        assert_eq!(stderr, String::from_utf8_lossy(&once.stderr));
+        assert!(lines.is_empty());
+    }
+}
+
+/// On a terminal (a pty from util-linux's `script`), the screen is cleared and redrawn on each
+/// change, with the header's peer count and the added records marked (the first screen is the
+/// state itself: nothing marked).
+#[test]
+fn on_a_terminal_the_table_is_redrawn_in_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut objects = example_objects();
+    set_ready(&mut objects, "redis-2", false);
+    let path = fixture(dir.path(), &objects);
+    set_ready(&mut objects, "redis-2", true);
+    let script = vec![
+        Step::at(
+            Duration::from_secs(1),
+            Action::Apply(object(&objects, "Pod", "redis-2")),
+        ),
+        Step::at(
+            Duration::from_secs(1),
+            Action::Apply(object(&objects, "EndpointSlice", "redis-headless-8xkqz")),
+        ),
+    ];
+    let api = ApiServer::start(
+        &[&path],
+        ServerOptions {
+            script,
+            ..ServerOptions::default()
+        },
+    );
+    let kubeconfig = api.write_kubeconfig(dir.path(), "kubeconfig", Some("cache"));
+    let command = format!(
+        "'{}' --kubeconfig '{}' sts/redis -w --watch-timeout 3s",
+        crate::support::binary().display(),
+        kubeconfig.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("KUBECONFIG")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("HOME", dir.path())
+        .current_dir(root())
+        .output()
+        .expect("run under script (util-linux)");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let screens: Vec<&str> = text.split("\u{1b}[H\u{1b}[2J").skip(1).collect();
+    assert_eq!(screens.len(), 2, "{text}");
+    assert!(
+        screens[0].contains("sts/redis in cache: 2 of 3 peer names resolve"),
+        "{}",
+        screens[0]
+    );
+    assert!(
+        screens[0]
+            .lines()
+            .any(|l| l.starts_with("  NXDOMAIN ") && l.contains(REDIS_2)),
+        "{}",
+        screens[0]
+    );
+    assert!(
+        !screens[0].lines().any(|l| l.starts_with('+')),
+        "{}",
+        screens[0]
+    );
+    assert!(
+        screens[1].contains("sts/redis in cache: 3 of 3 peer names resolve"),
+        "{}",
+        screens[1]
+    );
+    assert!(
+        screens[1].lines().any(|l| l.starts_with('+')
+            && l.contains(REDIS_2)
+            && l.trim_end().ends_with("10.244.3.12")),
+        "{}",
+        screens[1]
     );
 }

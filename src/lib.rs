@@ -16,6 +16,7 @@ pub mod render;
 pub mod resolver;
 pub mod source;
 pub mod verify;
+pub mod watch_diff;
 
 pub use analyze::{analyze, analyze_dns};
 pub use model::Report;

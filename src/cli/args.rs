@@ -158,6 +158,17 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub insecure_skip_tls_verify: bool,
 
+    /// Keep watching and show each change as it happens: the table redrawn in place on a
+    /// terminal, JSON Lines (one event per line) when the output is not a terminal or with
+    /// -o json. Ctrl-C ends it.
+    #[arg(short = 'w', long, global = true)]
+    pub watch: bool,
+
+    /// With --watch: stop after DURATION (e.g. 30s, 5m) and exit 0; `explain --until-resolves`
+    /// exits 1 instead when the name has not resolved by then.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, global = true)]
+    pub watch_timeout: Option<Duration>,
+
     /// Ask the DNS server of --dns-server every question the records imply and show where its
     /// answers differ; exit 1 when they do.
     #[arg(long, requires = "dns_server")]

@@ -56,6 +56,12 @@ pub enum CliError {
     /// `explain -o zone`: an explanation has no zone-file form.
     #[error("explain prints table, json or yaml, not zone")]
     ExplainFormat,
+    /// `--watch` with `-f`: manifests do not change.
+    #[error("--watch follows a live cluster and cannot be combined with -f")]
+    WatchNeedsCluster,
+    /// `--watch` with an output that has no streaming form.
+    #[error("--watch prints table, wide or json (JSON Lines), not {0}")]
+    WatchFormat(&'static str),
     /// `--from` does not name a Pod.
     #[error("--from {0:?} does not name a pod")]
     FromNotAPod(String),
@@ -87,6 +93,8 @@ impl CliError {
             | CliError::ClusterDomain(_)
             | CliError::FilesAndCluster(_)
             | CliError::ExplainFormat
+            | CliError::WatchNeedsCluster
+            | CliError::WatchFormat(_)
             | CliError::FromNotAPod(_) => Exit::Usage,
             CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
             CliError::Verify(_) => Exit::DnsServer,
@@ -129,6 +137,10 @@ impl CliError {
             CliError::Verify(err) => err.hint(),
             CliError::ExplainFormat => Some("use -o table, -o json or -o yaml".to_string()),
             CliError::FromNotAPod(_) => Some("use --from pod/NAME".to_string()),
+            CliError::WatchNeedsCluster => {
+                Some("drop -f and point --kubeconfig or --context at the cluster".to_string())
+            }
+            CliError::WatchFormat(_) => Some("use -o table, -o wide or -o json".to_string()),
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
@@ -152,6 +164,8 @@ impl CliError {
             | CliError::ClusterDomain(_)
             | CliError::FilesAndCluster(_)
             | CliError::ExplainFormat
+            | CliError::WatchNeedsCluster
+            | CliError::WatchFormat(_)
             | CliError::FromNotAPod(_) => None,
         }
     }

@@ -51,6 +51,11 @@ pub struct ExplainArgs {
     /// show them), comma-separated.
     #[arg(long, value_name = "DOMAIN,...", value_delimiter = ',')]
     pub node_search: Vec<String>,
+
+    /// Watch (implies --watch) until the name resolves, then exit 0: a readiness gate for an
+    /// init container or a CI step. With --watch-timeout, exit 1 if it has not resolved by then.
+    #[arg(long)]
+    pub until_resolves: bool,
 }
 
 fn parse_type(text: &str) -> Result<QType, String> {
@@ -68,24 +73,50 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
         OutputFormat::Zone => return Err(CliError::ExplainFormat),
     };
     let pod_name = args.from.as_deref().map(pod_of).transpose()?;
+    if cli.watch || args.until_resolves {
+        return super::watch::explain(cli, args, pod_name, out);
+    }
     let (namespace, Loaded { snapshot, .. }) = if cli.filenames.is_empty() {
         load_live(cli)?
     } else {
         super::load_manifests(cli)?
     };
-    let (config, _) = super::dns_config(cli, &snapshot)?;
+    let trace = trace(cli, args, &namespace, &snapshot, pod_name.as_deref())?;
+    let options = RenderOptions {
+        color: color::decide(cli.color),
+        headers: !cli.no_headers,
+    };
+    render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;
+    out.flush().map_err(CliError::Io)?;
+    Ok(if trace.resolves() {
+        Exit::Success
+    } else {
+        Exit::Unresolved
+    })
+}
+
+/// Explains `args.name` against one snapshot: the record view's engine output, the asking Pod's
+/// resolver, the search walk. `explain -w` calls it once per snapshot.
+pub(crate) fn trace(
+    cli: &Cli,
+    args: &ExplainArgs,
+    namespace: &str,
+    snapshot: &crate::model::ClusterSnapshot,
+    pod_name: Option<&str>,
+) -> Result<resolver::Trace, CliError> {
+    let (config, _) = super::dns_config(cli, snapshot)?;
     // The same engine output the record list and the findings are computed from.
-    let output = engine::compute(&snapshot, &config);
+    let output = engine::compute(snapshot, &config);
     let answerer = Answerer::new(&output, &config);
 
     let absolute = args.name.ends_with('.') || args.name.parse::<std::net::IpAddr>().is_ok();
-    let client = match &pod_name {
+    let client = match pod_name {
         Some(name) => {
             let pod = output
                 .view
                 .pods
                 .iter()
-                .find(|p| p.object.namespace == namespace && p.object.name == *name)
+                .find(|p| p.object.namespace == namespace && p.object.name == name)
                 .ok_or_else(|| {
                     let names = output
                         .view
@@ -95,14 +126,14 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
                         .map(|p| p.object.name.as_str());
                     CliError::Selection(SelectionError::NotFound(NotFound {
                         resource: "pods",
-                        name: name.clone(),
-                        namespace: namespace.clone(),
+                        name: name.to_string(),
+                        namespace: namespace.to_string(),
                         suggestions: suggest(name, names),
                     }))
                 })?;
             Some(ClientSpec {
                 pod: Some((*pod.object).clone()),
-                namespace: namespace.clone(),
+                namespace: namespace.to_string(),
                 dns: pod.dns.clone(),
             })
         }
@@ -110,7 +141,7 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
         None if absolute && cli.namespace.is_none() => None,
         None => Some(ClientSpec {
             pod: None,
-            namespace: namespace.clone(),
+            namespace: namespace.to_string(),
             dns: PodDns::default(),
         }),
     };
@@ -151,17 +182,7 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
         &qtypes,
         client.as_ref(),
     );
-    let options = RenderOptions {
-        color: color::decide(cli.color),
-        headers: !cli.no_headers,
-    };
-    render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;
-    out.flush().map_err(CliError::Io)?;
-    Ok(if trace.resolves() {
-        Exit::Success
-    } else {
-        Exit::Unresolved
-    })
+    Ok(trace)
 }
 
 /// What stands for kubelet's `--cluster-dns` when the input has no kube-dns Service.

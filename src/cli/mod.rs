@@ -9,6 +9,7 @@ mod complete;
 mod error;
 mod exit;
 mod explain;
+mod watch;
 
 pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
 pub use complete::complete;
@@ -54,6 +55,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         .as_deref()
         .map(LabelSelector::parse)
         .transpose()?;
+    if cli.watch {
+        return watch::records(cli, targets, selector, out);
+    }
     let (
         namespace,
         Loaded {

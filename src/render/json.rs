@@ -25,7 +25,7 @@ pub fn render(
 /// other character of [`escape::needs_escape`] — DEL, C1, bidi, zero-width, tag characters — is
 /// written as a `\uXXXX` escape as well. The document is the same: a JSON parser reads back the
 /// exact string, so the output stays exact while no raw control character reaches the screen.
-struct TerminalSafe<F>(F);
+pub(crate) struct TerminalSafe<F>(pub(crate) F);
 
 impl<F: Formatter> Formatter for TerminalSafe<F> {
     fn write_string_fragment<W: ?Sized + Write>(

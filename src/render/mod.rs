@@ -8,6 +8,7 @@ mod findings;
 mod json;
 mod schema;
 mod table;
+pub mod watch;
 mod yaml;
 mod zone;
 

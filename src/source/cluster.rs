@@ -155,21 +155,164 @@ pub async fn load_cluster(
         async { tokio::join!(dns_deployments, kube_dns_config, openshift_corefile) },
     );
 
+    let fetched = Fetched {
+        target_services: service_targets
+            .iter()
+            .map(|name| name.to_string())
+            .zip(target_services)
+            .collect(),
+        target_slices,
+        target_sts: sts_targets
+            .iter()
+            .map(|name| name.to_string())
+            .zip(target_sts)
+            .collect(),
+        namespace_services,
+        namespace_slices,
+        stateful_sets,
+        pods,
+        namespaces,
+        network_policies,
+        corefiles,
+        aks_custom,
+        node_local,
+        kube_dns_service,
+        kube_dns_slices,
+        coredns_pods,
+        dns_deployments,
+        kube_dns_config,
+        openshift_corefile,
+    };
+    let namespace = scope.unwrap_or("default");
+    match assemble(fetched, scope, server)? {
+        Assembly::Loaded(loaded) => Ok(*loaded),
+        Assembly::Missing {
+            resource: MissingTarget::Service,
+            name,
+        } => Err(not_found(&services_api, "services", &name, namespace).await),
+        Assembly::Missing {
+            resource: MissingTarget::StatefulSet,
+            name,
+        } => Err(not_found(&sts_api, "statefulsets.apps", &name, namespace).await),
+    }
+}
+
+/// What one round of GETs and LISTs returned, before it becomes a snapshot: the one-shot source
+/// fills it from its requests, the watch source from its reflector stores, so both settle
+/// forbidden lists, missing targets and kube-system's optional objects the same way.
+pub(super) struct Fetched {
+    /// Each named Service target and its GET.
+    pub target_services: Vec<(String, Result<Option<Service>, kube::Error>)>,
+    /// The slices labelled for each Service target.
+    pub target_slices: Vec<Result<Vec<EndpointSlice>, kube::Error>>,
+    /// Each named StatefulSet target and its GET.
+    pub target_sts: Vec<(String, Result<Option<StatefulSet>, kube::Error>)>,
+    /// The scope's Services, when the whole namespace was wanted.
+    pub namespace_services: Option<Result<Vec<Service>, kube::Error>>,
+    /// The scope's EndpointSlices, when the whole namespace was wanted.
+    pub namespace_slices: Option<Result<Vec<EndpointSlice>, kube::Error>>,
+    /// The scope's StatefulSets.
+    pub stateful_sets: Result<Vec<StatefulSet>, kube::Error>,
+    /// The scope's Pods.
+    pub pods: Result<Vec<Pod>, kube::Error>,
+    /// The scope's Namespace objects.
+    pub namespaces: Result<Vec<Namespace>, kube::Error>,
+    /// The scope's NetworkPolicies.
+    pub network_policies: Result<Vec<NetworkPolicy>, kube::Error>,
+    /// The Corefile ConfigMaps, in `COREFILE_CONFIGMAPS` order.
+    pub corefiles: Vec<Result<Option<ConfigMap>, kube::Error>>,
+    /// AKS's coredns-custom ConfigMap.
+    pub aks_custom: Result<Option<ConfigMap>, kube::Error>,
+    /// NodeLocal DNSCache's ConfigMap.
+    pub node_local: Result<Option<ConfigMap>, kube::Error>,
+    /// The kube-dns Service.
+    pub kube_dns_service: Result<Option<Service>, kube::Error>,
+    /// The kube-dns Service's slices.
+    pub kube_dns_slices: Result<Vec<EndpointSlice>, kube::Error>,
+    /// CoreDNS's own Pods.
+    pub coredns_pods: Result<Vec<Pod>, kube::Error>,
+    /// kube-system's cluster DNS Deployments (label `k8s-app=kube-dns`).
+    pub dns_deployments: Result<Vec<Deployment>, kube::Error>,
+    /// The legacy kube-dns server's ConfigMap.
+    pub kube_dns_config: Result<Option<ConfigMap>, kube::Error>,
+    /// OpenShift's DNS operator Corefile ConfigMap.
+    pub openshift_corefile: Result<Option<ConfigMap>, kube::Error>,
+}
+
+/// Which kind of named target is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MissingTarget {
+    /// `svc/NAME`.
+    Service,
+    /// `sts/NAME`.
+    StatefulSet,
+}
+
+/// A settled round: the snapshot, or the first named target that does not exist (the caller
+/// words the not-found error, with near names from whatever it can list).
+pub(super) enum Assembly {
+    /// Everything needed was read (forbidden lists became gaps).
+    Loaded(Box<Loaded>),
+    /// A named target does not exist.
+    Missing {
+        /// Its kind.
+        resource: MissingTarget,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// Turns what was fetched into the snapshot: a forbidden list becomes a gap, a forbidden or
+/// failed target stops the run, kube-system's objects are optional.
+pub(super) fn assemble(
+    fetched: Fetched,
+    scope: Option<&str>,
+    server: &RequestContext,
+) -> Result<Assembly, SourceError> {
+    let Fetched {
+        target_services,
+        target_slices,
+        target_sts,
+        namespace_services,
+        namespace_slices,
+        stateful_sets,
+        pods,
+        namespaces,
+        network_policies,
+        corefiles,
+        aks_custom,
+        node_local,
+        kube_dns_service,
+        kube_dns_slices,
+        coredns_pods,
+        dns_deployments,
+        kube_dns_config,
+        openshift_corefile,
+    } = fetched;
     let mut snapshot = ClusterSnapshot::default();
     let mut notes = Vec::new();
 
     // The targets themselves: not found or forbidden stops the run.
-    let namespace = scope.unwrap_or("default");
-    for (name, result) in service_targets.iter().zip(target_services) {
+    for (name, result) in target_services {
         match result.map_err(|err| classify(err, server))? {
             Some(service) => snapshot.services.push(service),
-            None => return Err(not_found(&services_api, "services", name, namespace).await),
+            None => {
+                return Ok(Assembly::Missing {
+                    resource: MissingTarget::Service,
+                    name,
+                });
+            }
         }
     }
-    for (name, result) in sts_targets.iter().zip(target_sts) {
+    for (name, result) in target_sts {
         match result.map_err(|err| classify(err, server))? {
             Some(sts) => snapshot.stateful_sets.push(sts),
-            None => return Err(not_found(&sts_api, "statefulsets.apps", name, namespace).await),
+            None => {
+                return Ok(Assembly::Missing {
+                    resource: MissingTarget::StatefulSet,
+                    name,
+                });
+            }
         }
     }
     let context = Settle {
@@ -293,13 +436,13 @@ pub async fn load_cluster(
         )));
     }
     dedup(&mut snapshot);
-    Ok(Loaded { snapshot, notes })
+    Ok(Assembly::Loaded(Box::new(Loaded { snapshot, notes })))
 }
 
 /// Every string that goes into a request path must be a name the API server could hold: the
 /// CLI checks them earlier for a clear error, this keeps any other caller from building a path
 /// out of `kube-system/secrets/x?y=`.
-fn check_names(query: &LiveQuery) -> Result<(), InvalidName> {
+pub(super) fn check_names(query: &LiveQuery) -> Result<(), InvalidName> {
     if let Some(namespace) = &query.namespace {
         validate_name(NameKind::Namespace, namespace)?;
     }
@@ -430,7 +573,7 @@ fn dedup(snapshot: &mut ClusterSnapshot) {
 /// Keeps only what the engine, the findings and explain read of a Pod — labels, owners, hostname
 /// and subdomain, DNS settings, images and OS, phase, IPs and conditions — so that listing every Pod of a large cluster does not
 /// hold every container spec and status in memory.
-fn slim_pod(pod: &mut Pod) {
+pub(super) fn slim_pod(pod: &mut Pod) {
     if let Some(spec) = pod.spec.take() {
         pod.spec = Some(k8s_openapi::api::core::v1::PodSpec {
             hostname: spec.hostname,

@@ -58,12 +58,18 @@ where
 }
 
 fn slim<K: Resource>(mut object: K) -> K {
+    slim_meta(&mut object);
+    object
+}
+
+/// Drops what no part of the tool reads from an object's metadata: `managedFields` and the
+/// last-applied annotation. The watch source applies it to every event as well.
+pub(super) fn slim_meta<K: Resource>(object: &mut K) {
     let meta = object.meta_mut();
     meta.managed_fields = None;
     if let Some(annotations) = meta.annotations.as_mut() {
         annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
     }
-    object
 }
 
 /// The HTTP status of an API error, if the server answered with one.

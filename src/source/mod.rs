@@ -13,6 +13,7 @@ mod kubeconfig;
 mod list;
 mod manifest;
 mod target;
+mod watch;
 
 pub use causes::{causes, io_kinds};
 pub use cluster::{LiveQuery, load_cluster};
@@ -23,3 +24,4 @@ pub use kubeconfig::{
 };
 pub use manifest::parse_manifest;
 pub use target::{TargetError, parse_target};
+pub use watch::{DEBOUNCE, WatchSession, WatchUpdate, watch_cluster};

@@ -23,4 +23,5 @@ mod render;
 mod robustness;
 mod support;
 mod verify;
+mod watch;
 mod zonefile;

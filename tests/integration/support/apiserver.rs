@@ -73,6 +73,11 @@ pub struct ServerOptions {
     /// Path prefixes whose requests are read and logged (status 0), then answered by closing
     /// the connection without a response: a connection dropped mid-request.
     pub drop_connections: Vec<String>,
+    /// Timed changes delivered to the store and to open watches (see [`watch`]); the clock
+    /// starts at the first watch request.
+    pub script: Vec<watch::Step>,
+    /// How often an open watch that asked for bookmarks gets one.
+    pub bookmark_interval: Duration,
 }
 
 impl Default for ServerOptions {
@@ -87,6 +92,8 @@ impl Default for ServerOptions {
             max_page: None,
             user: DEFAULT_USER.to_string(),
             drop_connections: Vec::new(),
+            script: Vec::new(),
+            bookmark_interval: Duration::from_secs(1),
         }
     }
 }
@@ -164,8 +171,10 @@ impl ApiServer {
             .map(|(_, _, times)| *times)
             .collect();
         let token = options.token.clone();
+        let watch = watch::Hub::new(options.script.clone());
         let shared = Arc::new(Shared {
-            store,
+            store: Arc::new(Mutex::new(store)),
+            watch,
             options,
             addr,
             log: Mutex::new(Vec::new()),
@@ -285,6 +294,11 @@ preferences: {{}}
         self.shared.connections.load(Ordering::SeqCst)
     }
 
+    /// When each step of [`ServerOptions::script`] was applied, in script order (`None`: not yet).
+    pub fn script_applied(&self) -> Vec<Option<Instant>> {
+        self.shared.watch.applied()
+    }
+
     /// Forgets the requests logged so far.
     pub fn clear_log(&self) {
         lock(&self.shared.log).clear();
@@ -304,7 +318,10 @@ impl Drop for ApiServer {
 
 /// State the connection tasks share with the [`ApiServer`] handle.
 struct Shared {
-    store: Store,
+    /// Shared with the watch script, which changes it.
+    store: Arc<Mutex<Store>>,
+    /// Open watches, the event history and the script.
+    watch: watch::Hub,
     options: ServerOptions,
     addr: SocketAddr,
     log: Mutex<Vec<LoggedRequest>>,
@@ -492,7 +509,35 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<
         .iter()
         .find(|(name, _)| name == "authorization")
         .map(|(_, value)| value.as_str());
-    let (status, body) = match answer(shared, &method, &path, &query, authorization) {
+    // A watch is authenticated, authorized and failure-injected as the same request without
+    // `watch` (a list) would be; then it streams.
+    let watching = watch::is_watch(&query);
+    let answered = if watching {
+        answer(
+            shared,
+            &method,
+            &path,
+            &watch::list_query(&query),
+            authorization,
+        )
+    } else {
+        answer(shared, &method, &path, &query, authorization)
+    };
+    if watching && answered.is_ok() {
+        let response = watch::respond(shared, &path, &query);
+        lock(&shared.log).push(LoggedRequest {
+            method: method.to_string(),
+            path,
+            query,
+            status: 200,
+            started,
+            finished: Instant::now(),
+            http_version,
+            headers,
+        });
+        return Some(response);
+    }
+    let (status, body) = match answered {
         Ok(body) => (200, body),
         Err(err) => (err.code, err.to_status()),
     };
@@ -569,6 +614,9 @@ fn answer(
     route(shared, path, &parse_query(query))
 }
 
+#[path = "watch.rs"]
+pub mod watch;
+
 fn route(shared: &Shared, path: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
     let segments: Vec<String> = path
         .split('/')
@@ -576,16 +624,6 @@ fn route(shared: &Shared, path: &str, query: &[(String, String)]) -> Result<Valu
         .map(percent_decode)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    if query
-        .iter()
-        .any(|(key, value)| key == "watch" && (value == "true" || value == "1"))
-    {
-        return Err(ApiError::new(
-            405,
-            "MethodNotAllowed",
-            "watch is not supported by the test API server".to_string(),
-        ));
-    }
     let (group, version, rest) = match segments.as_slice() {
         ["version"] => return Ok(version_info()),
         ["api"] => return Ok(api_versions(shared.addr)),
@@ -643,8 +681,7 @@ fn get(
     // A Namespace is authorized as an object in itself.
     let scope = namespace.or((resource.plural == "namespaces").then_some(name));
     shared.check_allowed(resource, "get", scope, Some(name))?;
-    shared
-        .store
+    lock(&shared.store)
         .get(resource, namespace.unwrap_or_default(), name)
         .cloned()
         .ok_or_else(|| {
@@ -678,8 +715,8 @@ fn list(
     })?;
     let fields = parse_field_selector(field_text).map_err(ApiError::bad_request)?;
 
-    let matching: Vec<&Value> = shared
-        .store
+    let store = lock(&shared.store);
+    let matching: Vec<&Value> = store
         .objects(resource)
         .filter(|((ns, _), _)| namespace.is_none_or(|wanted| ns == wanted))
         .map(|(_, object)| object)
@@ -712,7 +749,7 @@ fn list(
         resource.plural,
         namespace.unwrap_or("*"),
     );
-    let rv = shared.store.resource_version;
+    let rv = store.resource_version;
     let continue_text = param("continue");
     let start = if continue_text.is_empty() {
         0

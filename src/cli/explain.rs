@@ -152,7 +152,7 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
         client.as_ref(),
     );
     let options = RenderOptions {
-        color: color::decide(cli.color),
+        palette: color::decide(cli.color),
         headers: !cli.no_headers,
     };
     render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;

@@ -34,7 +34,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     if let Some(Command::Explain(args)) = &cli.command {
         return explain::run(cli, args, out);
     }
-    let color = color::decide(cli.color);
+    let palette = color::decide(cli.color);
     // Everything typed is checked before a file is read or a connection made: a name the API
     // server would refuse never reaches a request path, and a usage error is not hidden behind
     // a kubeconfig or network one.
@@ -88,7 +88,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         OutputFormat::Zone => Format::Zone,
     };
     let options = RenderOptions {
-        color,
+        palette,
         headers: !cli.no_headers,
     };
     let verification = if cli.verify {

@@ -4,10 +4,10 @@
 
 use std::io::{self, Write};
 
-use colored::Colorize;
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use super::palette::paint as paint_style;
 use super::{Format, RenderOptions};
 use crate::answer::{Answer, AnswerRecord, Reason};
 use crate::resolver::{ClientCause, Outcome, Trace, Try};
@@ -92,11 +92,8 @@ fn answer_text(attempt: &Try, egress_blocked: bool) -> String {
 }
 
 fn paint(text: &str, good: bool, options: RenderOptions) -> String {
-    match (options.color, good) {
-        (false, _) => text.to_string(),
-        (true, true) => text.green().to_string(),
-        (true, false) => text.red().to_string(),
-    }
+    let palette = &options.palette;
+    paint_style(if good { palette.good } else { palette.bad }, text)
 }
 
 fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -130,7 +127,7 @@ fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Resu
     let mut grid = Table::new();
     grid.load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled);
-    if options.color {
+    if options.palette.is_colored() {
         grid.enforce_styling();
     } else {
         grid.force_no_tty();

@@ -3,22 +3,16 @@
 
 use std::io::{self, Write};
 
-use colored::Colorize;
-
 use super::escape;
-use crate::model::{Finding, Severity};
+use super::palette::{Palette, paint};
+use crate::model::Finding;
 
 /// Writes the findings block (nothing when there are none).
-pub fn render(findings: &[Finding], color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(findings: &[Finding], palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
     for finding in findings {
         writeln!(out)?;
         let head = format!("{}[{}]", finding.severity, finding.id);
-        let head = match (color, finding.severity) {
-            (false, _) => head,
-            (true, Severity::Error) => head.red().bold().to_string(),
-            (true, Severity::Warning) => head.yellow().bold().to_string(),
-            (true, Severity::Info) => head.blue().bold().to_string(),
-        };
+        let head = paint(palette.severity(finding.severity), &head);
         // Messages, object names and hints quote object names and values verbatim.
         writeln!(
             out,

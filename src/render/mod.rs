@@ -1,11 +1,12 @@
 //! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
-//! environment or the terminal: colour and width decisions arrive in `RenderOptions`. Text that
+//! environment or the terminal: colours arrive as a [`Palette`] in `RenderOptions`. Text that
 //! came from an object or a file passes through [`escape`] before it is written.
 
 pub mod escape;
 mod explain;
 mod findings;
 mod json;
+pub mod palette;
 mod schema;
 mod table;
 mod yaml;
@@ -16,6 +17,7 @@ use std::io::{self, Write};
 use crate::model::{Report, Verification};
 
 pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
+pub use palette::Palette;
 pub use schema::SCHEMA_VERSION;
 
 /// The output formats of `-o`.
@@ -36,10 +38,26 @@ pub enum Format {
 /// How to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// Emit ANSI colour.
-    pub color: bool,
+    /// The styles to paint with; [`Palette::plain`] emits no escape code.
+    pub palette: Palette,
     /// Print the table's header row.
     pub headers: bool,
+}
+
+impl RenderOptions {
+    /// No colour, with headers: what a library caller or a test usually wants.
+    pub const fn plain() -> Self {
+        RenderOptions {
+            palette: Palette::plain(),
+            headers: true,
+        }
+    }
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self::plain()
+    }
 }
 
 /// Writes `report` in `format`.

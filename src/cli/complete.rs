@@ -55,6 +55,8 @@ const FLAGS: [&str; 24] = [
 struct Typed {
     /// The `explain` subcommand was typed.
     explain: bool,
+    /// The `docs` subcommand was typed.
+    docs: bool,
     /// A positional word (a target) was typed.
     positional: bool,
     namespace: Option<String>,
@@ -84,6 +86,7 @@ fn parse_typed(words: &[String]) -> Typed {
                 let _ = value();
             }
             "explain" if !typed.positional => typed.explain = true,
+            "docs" if !typed.positional => typed.docs = true,
             other if !other.starts_with('-') => typed.positional = true,
             _ => {}
         }
@@ -145,10 +148,20 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
             }
             // After `explain` comes the name to explain: nothing to offer from the objects.
             None if typed.explain => (Vec::new(), NO_FILE_COMP),
+            // After `docs` comes one finding id, and nothing after it.
+            None if typed.docs && !typed.positional => (
+                crate::model::FindingId::ALL
+                    .iter()
+                    .map(|id| id.id().to_string())
+                    .collect(),
+                NO_FILE_COMP,
+            ),
+            None if typed.docs => (Vec::new(), NO_FILE_COMP),
             None => {
                 let mut candidates = words_of(&["svc/", "sts/"]);
                 if !typed.positional {
                     candidates.push("explain".to_string());
+                    candidates.push("docs".to_string());
                 }
                 candidates.extend(service_names(&typed));
                 (candidates, NO_FILE_COMP | NO_SPACE)

@@ -56,6 +56,12 @@ pub enum CliError {
     /// `explain -o zone`: an explanation has no zone-file form.
     #[error("explain prints table, json or yaml, not zone")]
     ExplainFormat,
+    /// `docs ID`: no finding has that id.
+    #[error(transparent)]
+    UnknownFinding(#[from] crate::docs::UnknownFinding),
+    /// `docs -o zone`: a page has no zone-file form.
+    #[error("docs prints table, json or yaml, not zone")]
+    DocsFormat,
     /// `--from` does not name a Pod.
     #[error("--from {0:?} does not name a pod")]
     FromNotAPod(String),
@@ -87,6 +93,8 @@ impl CliError {
             | CliError::ClusterDomain(_)
             | CliError::FilesAndCluster(_)
             | CliError::ExplainFormat
+            | CliError::UnknownFinding(_)
+            | CliError::DocsFormat
             | CliError::FromNotAPod(_) => Exit::Usage,
             CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
             CliError::Verify(_) => Exit::DnsServer,
@@ -120,6 +128,8 @@ impl CliError {
             CliError::Verify(err) => err.hint(),
             CliError::ExplainFormat => Some("use -o table, -o json or -o yaml".to_string()),
             CliError::FromNotAPod(_) => Some("use --from pod/NAME".to_string()),
+            CliError::UnknownFinding(err) => Some(err.hint()),
+            CliError::DocsFormat => Some("use -o table, -o json or -o yaml".to_string()),
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
@@ -143,6 +153,8 @@ impl CliError {
             | CliError::ClusterDomain(_)
             | CliError::FilesAndCluster(_)
             | CliError::ExplainFormat
+            | CliError::UnknownFinding(_)
+            | CliError::DocsFormat
             | CliError::FromNotAPod(_) => None,
         }
     }

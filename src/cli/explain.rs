@@ -27,6 +27,11 @@ pub enum Command {
     /// with CoreDNS's answer, and the cause of each miss. Exits 0 when the name resolves, 1 when
     /// it does not.
     Explain(ExplainArgs),
+    /// A finding's page: what it means, why it breaks DNS, an example and the fix
+    ///
+    /// Printed from the text compiled into the binary; without an ID, every id with its code,
+    /// severity and title. -o json or yaml prints the pages' Markdown as a document.
+    Docs(super::docs::DocsArgs),
 }
 
 /// `explain`'s own flags; `-n`, `-f`, `--corefile`, `-o` and the connection flags are shared.

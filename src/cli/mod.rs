@@ -6,6 +6,7 @@
 mod args;
 mod color;
 mod complete;
+mod docs;
 mod error;
 mod exit;
 mod explain;
@@ -31,8 +32,10 @@ use crate::verify::{self, VerifyError, VerifyOptions};
 
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
-    if let Some(Command::Explain(args)) = &cli.command {
-        return explain::run(cli, args, out);
+    match &cli.command {
+        Some(Command::Explain(args)) => return explain::run(cli, args, out),
+        Some(Command::Docs(args)) => return docs::run(cli, args, out),
+        None => {}
     }
     let palette = color::decide(cli.color);
     // Everything typed is checked before a file is read or a connection made: a name the API

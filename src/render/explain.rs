@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::palette::paint as paint_style;
 use super::{Format, RenderOptions};
 use crate::answer::{Answer, AnswerRecord, Reason};
+use crate::model::FindingId;
 use crate::resolver::{ClientCause, Outcome, Trace, Try};
 
 /// The schema name of the explain document.
@@ -329,6 +330,14 @@ fn causes_under(causes: &[&Reason], indent: &str, out: &mut dyn Write) -> io::Re
                 esc(&fix)
             )?;
         }
+        if let Some(id) = reason_finding(cause) {
+            writeln!(
+                out,
+                "{indent}{}   see: {}",
+                if last { " " } else { "│" },
+                id.docs_command()
+            )?;
+        }
     }
     Ok(())
 }
@@ -392,6 +401,12 @@ struct CauseView {
     objects: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<String>,
+    /// The finding whose page explains the cause (`kubectl dnsrecords docs <id>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finding: Option<&'static str>,
+    /// That page's address.
+    #[serde(rename = "docsUrl", skip_serializing_if = "Option::is_none")]
+    docs_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -412,11 +427,22 @@ fn record(record: &AnswerRecord) -> RecordView<'_> {
 }
 
 fn reason(reason: &Reason) -> CauseView {
+    let finding = reason_finding(reason);
     CauseView {
         code: reason.code(),
         message: reason.to_string(),
         objects: reason.objects().iter().map(ToString::to_string).collect(),
         fix: reason.fix(),
+        finding: finding.map(FindingId::id),
+        docs_url: finding.map(FindingId::docs_url),
+    }
+}
+
+/// The finding whose page explains an object cause; question causes have none.
+fn reason_finding(reason: &Reason) -> Option<FindingId> {
+    match reason {
+        Reason::Object(cause) => cause.finding(),
+        Reason::Question(_) => None,
     }
 }
 
@@ -426,6 +452,8 @@ fn client_cause(cause: &ClientCause) -> CauseView {
         message: cause.to_string(),
         objects: cause.objects().iter().map(ToString::to_string).collect(),
         fix: cause.fix(),
+        finding: None,
+        docs_url: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Findings under the table: `error[service-name-mismatch] DNS001: …`, the objects, an indented
-//! hint and where the id is documented; coloured by severity.
+//! hint and where the id is documented (the `docs` subcommand and the page's address); coloured
+//! by severity.
 
 use std::io::{self, Write};
 
@@ -33,7 +34,9 @@ pub fn render(findings: &[Finding], palette: &Palette, out: &mut dyn Write) -> i
                 writeln!(out, "        {}", escape::terminal(line))?;
             }
         }
-        writeln!(out, "  docs: {}", finding.id.docs_anchor())?;
+        // The page travels with the binary; the address is for a browser.
+        writeln!(out, "  see: {}", finding.id.docs_command())?;
+        writeln!(out, "       {}", finding.id.docs_url())?;
     }
     Ok(())
 }

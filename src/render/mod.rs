@@ -2,6 +2,7 @@
 //! environment or the terminal: colours arrive as a [`Palette`] in `RenderOptions`. Text that
 //! came from an object or a file passes through [`escape`] before it is written.
 
+mod docs;
 pub mod escape;
 mod explain;
 mod findings;
@@ -16,6 +17,7 @@ use std::io::{self, Write};
 
 use crate::model::{Report, Verification};
 
+pub use docs::{DOCS_SCHEMA, render as render_docs};
 pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
 pub use palette::Palette;
 pub use schema::SCHEMA_VERSION;

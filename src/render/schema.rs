@@ -201,6 +201,7 @@ fn fact(fact: &crate::model::Fact) -> FactView<'_> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct FindingView {
     id: &'static str,
     code: &'static str,
@@ -210,6 +211,8 @@ struct FindingView {
     names: Vec<String>,
     hint: String,
     docs: String,
+    /// The page's https address; `docs` stays the repository path it always was.
+    docs_url: String,
 }
 
 fn finding(finding: &Finding) -> FindingView {
@@ -222,6 +225,7 @@ fn finding(finding: &Finding) -> FindingView {
         names: finding.names.iter().map(ToString::to_string).collect(),
         hint: finding.hint.clone(),
         docs: finding.id.docs_anchor(),
+        docs_url: finding.id.docs_url(),
     }
 }
 

@@ -10,6 +10,7 @@
 mod apiserver_selftest;
 mod cli;
 mod consistency;
+mod docs;
 mod explain;
 mod hostile;
 mod krew;

@@ -23,7 +23,7 @@ const NO_SPACE: u8 = 2;
 /// Cobra's directive: default behaviour (file names allowed).
 const DEFAULT: u8 = 0;
 
-const FLAGS: [&str; 24] = [
+const FLAGS: [&str; 27] = [
     "--all-namespaces",
     "--cluster",
     "--cluster-domain",
@@ -36,16 +36,19 @@ const FLAGS: [&str; 24] = [
     "--help",
     "--insecure-skip-tls-verify",
     "--kubeconfig",
+    "--label-columns",
     "--namespace",
     "--no-headers",
     "--node-search",
     "--output",
     "--request-timeout",
     "--selector",
+    "--sort-by",
     "--type",
     "--user",
     "--version",
     "-A",
+    "-L",
     "-n",
     "-o",
 ];
@@ -82,7 +85,8 @@ fn parse_typed(words: &[String]) -> Typed {
             "--user" => typed.connect.user = value(),
             // Flags whose value is the next word, so that word is no positional.
             "-o" | "--output" | "--color" | "--fail-on" | "-l" | "--selector" | "--corefile"
-            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search" => {
+            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search"
+            | "--sort-by" | "-L" | "--label-columns" => {
                 let _ = value();
             }
             "explain" if !typed.positional => typed.explain = true,
@@ -103,10 +107,33 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
     let typed = parse_typed(before);
     let previous = before.last().map(String::as_str);
     let (candidates, directive): (Vec<String>, u8) = match previous {
+        Some("-o" | "--output") if current.contains('=') => (Vec::new(), DEFAULT),
         Some("-o" | "--output") => (
-            words_of(&["table", "wide", "json", "yaml", "zone"]),
+            words_of(&[
+                "table",
+                "wide",
+                "json",
+                "yaml",
+                "zone",
+                "jsonpath=",
+                "jsonpath-file=",
+                "custom-columns=",
+                "custom-columns-file=",
+            ]),
             NO_FILE_COMP,
         ),
+        Some("--sort-by") => (
+            words_of(&[
+                ".name",
+                ".type",
+                ".ttl",
+                ".data",
+                ".source.kind",
+                ".source.pod",
+            ]),
+            NO_FILE_COMP,
+        ),
+        Some("-L" | "--label-columns") => (Vec::new(), NO_FILE_COMP),
         Some("--color") => (words_of(&["auto", "always", "never"]), NO_FILE_COMP),
         Some("--fail-on") => (words_of(&["error", "warning", "never"]), NO_FILE_COMP),
         Some("--type") => (

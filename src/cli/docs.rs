@@ -20,7 +20,9 @@ pub struct DocsArgs {
 
 /// Prints the page (or the list) in `-o`'s format.
 pub fn run(cli: &Cli, args: &DocsArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
-    let format = match cli.output {
+    super::shape::refuse_record_options(cli, "docs")?;
+    let shape = super::shape::shape(cli)?;
+    let format = match cli.output.format {
         OutputFormat::Table | OutputFormat::Wide => Format::Table,
         OutputFormat::Json => Format::Json,
         OutputFormat::Yaml => Format::Yaml,
@@ -31,7 +33,15 @@ pub fn run(cli: &Cli, args: &DocsArgs, out: &mut dyn Write) -> Result<Exit, CliE
         palette: color::decide(cli.color),
         headers: !cli.no_headers,
     };
-    render::render_docs(id, format, options, out).map_err(CliError::Io)?;
+    match &shape {
+        // The shapes read the docs document; custom columns have a row per page.
+        Some(shape) => {
+            let document = render::docs_value(id).map_err(CliError::Io)?;
+            render::render_document(&document, &["findings"], shape, options.headers, out)
+        }
+        None => render::render_docs(id, format, options, out),
+    }
+    .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     Ok(Exit::Success)
 }

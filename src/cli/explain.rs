@@ -66,7 +66,9 @@ fn parse_type(text: &str) -> Result<QType, String> {
 
 /// Runs `explain`.
 pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
-    let format = match cli.output {
+    super::shape::refuse_record_options(cli, "explain")?;
+    let shape = super::shape::shape(cli)?;
+    let format = match cli.output.format {
         OutputFormat::Table | OutputFormat::Wide => Format::Table,
         OutputFormat::Json => Format::Json,
         OutputFormat::Yaml => Format::Yaml,
@@ -160,7 +162,15 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
         palette: color::decide(cli.color),
         headers: !cli.no_headers,
     };
-    render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;
+    match &shape {
+        // The shapes read the explain document; custom columns have a row per try.
+        Some(shape) => {
+            let document = render::explain_value(&trace).map_err(CliError::Io)?;
+            render::render_document(&document, &["tries"], shape, options.headers, out)
+        }
+        None => render::render_explain(&trace, format, options, out),
+    }
+    .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     Ok(if trace.resolves() {
         Exit::Success

@@ -105,6 +105,11 @@ struct PageView {
     markdown: &'static str,
 }
 
+/// The `dnsrecords.docs/v1` document as a JSON value, for jsonpath and custom columns.
+pub fn value(id: Option<FindingId>) -> io::Result<serde_json::Value> {
+    serde_json::to_value(document(id)).map_err(io::Error::other)
+}
+
 fn document(id: Option<FindingId>) -> Document {
     let ids: Vec<FindingId> = match id {
         Some(id) => vec![id],

@@ -457,6 +457,11 @@ fn client_cause(cause: &ClientCause) -> CauseView {
     }
 }
 
+/// The `dnsrecords.explain/v1` document as a JSON value, for jsonpath and custom columns.
+pub fn value(trace: &Trace) -> io::Result<serde_json::Value> {
+    serde_json::to_value(document(trace)).map_err(io::Error::other)
+}
+
 fn document(trace: &Trace) -> Document<'_> {
     let tries = trace
         .tries

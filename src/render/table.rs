@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::palette::{cell_color, paint};
-use super::{RenderOptions, escape};
+use super::{LabelColumns, RenderOptions, escape};
 use crate::model::{NoteLevel, Outcome, Record, Report, Status, Verification};
 
 /// Writes the table.
@@ -15,8 +15,10 @@ pub fn render(
     verification: Option<&Verification>,
     wide: bool,
     options: RenderOptions,
+    labels: Option<&LabelColumns>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let label_keys: &[String] = labels.map_or(&[], |l| l.keys.as_slice());
     let zone_rows: Vec<&Record> = if !report.scope.whole_cluster() {
         Vec::new()
     } else {
@@ -44,6 +46,8 @@ pub fn render(
             if verification.is_some() {
                 header.push("STATUS");
             }
+            let mut header: Vec<String> = header.into_iter().map(str::to_string).collect();
+            header.extend(label_keys.iter().map(|key| LabelColumns::header(key)));
             table.set_header(header);
         }
         for record in rows {
@@ -74,6 +78,14 @@ pub fn render(
                     cell = cell.fg(color);
                 }
                 row.push(cell);
+            }
+            if let Some(labels) = labels {
+                // Label values come from objects: escaped like every other cell.
+                row.extend(
+                    label_keys
+                        .iter()
+                        .map(|key| Cell::new(escape::terminal(labels.value(record, key)))),
+                );
             }
             table.add_row(row);
         }

@@ -14,6 +14,7 @@ mod docs;
 mod explain;
 mod hostile;
 mod krew;
+mod kubectl_output;
 mod kubectl_plugin;
 mod live_api;
 mod properties;

@@ -13,6 +13,7 @@ mod consistency;
 mod docs;
 mod explain;
 mod hostile;
+mod k9s;
 mod krew;
 mod kubectl_output;
 mod kubectl_plugin;

@@ -18,6 +18,7 @@ mod krew;
 mod kubectl_output;
 mod kubectl_plugin;
 mod live_api;
+mod notices;
 mod properties;
 mod rbac;
 mod readme;

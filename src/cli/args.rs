@@ -118,7 +118,13 @@ Examples:
   kubectl dnsrecords -A -o zone
 
   # Offline, from manifests (no cluster needed)
-  kubectl dnsrecords -f examples/redis-statefulset.yaml -n cache svc/redis-headless";
+  kubectl dnsrecords -f examples/redis-statefulset.yaml -n cache svc/redis-headless
+
+  # One field per line, kubectl-style
+  kubectl dnsrecords -n cache sts/redis -o jsonpath='{range .records[*]}{.name}{\"\\n\"}{end}'
+
+  # What a finding means and how to fix it
+  kubectl dnsrecords docs missing-hostname";
 
 /// Print exactly the DNS records CoreDNS serves for Services and Pods, and why a name does not
 /// resolve.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release archive for the host platform — the binary, the completion script, LICENSE
-# and README.md — and writes its sha256 into krew-manifest.yaml's entry for that platform.
+# Builds the release archive for the host platform — the binary, the completion script, LICENSE,
+# THIRD-PARTY-NOTICES.md and README.md — and writes its sha256 into krew-manifest.yaml's entry for that platform.
 #
 #   scripts/release.sh [--binary PATH] [--out DIR] [--manifest FILE]
 #
@@ -42,12 +42,12 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 install -m 0755 "$binary" "$stage/kubectl-dnsrecords"
 install -m 0755 kubectl_complete-dnsrecords "$stage/kubectl_complete-dnsrecords"
-install -m 0644 LICENSE README.md "$stage/"
+install -m 0644 LICENSE THIRD-PARTY-NOTICES.md README.md "$stage/"
 mkdir -p "$out"
 archive="$out/$name.tar.gz"
 # Fixed owner, order and times so the same inputs give the same archive.
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2000-01-01 00:00Z' \
-    -C "$stage" -czf "$archive" kubectl-dnsrecords kubectl_complete-dnsrecords LICENSE README.md
+    -C "$stage" -czf "$archive" kubectl-dnsrecords kubectl_complete-dnsrecords LICENSE THIRD-PARTY-NOTICES.md README.md
 sha="$(sha256sum "$archive" | cut -d ' ' -f 1)"
 
 # The sha256 line that follows this platform's uri.

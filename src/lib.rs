@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod answer;
 pub mod cli;
 pub mod corefile;
+pub mod docs;
 pub mod engine;
 pub mod lint;
 pub mod model;

@@ -20,6 +20,70 @@ pub enum OutputFormat {
     Zone,
 }
 
+/// `-o`: a format, or one of kubectl's user-shaped outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The format; `Json` for the shapes, which are computed from the JSON document.
+    pub format: OutputFormat,
+    /// `jsonpath=…`, `custom-columns=…` and their `-file=` forms, as typed.
+    pub shape: Option<ShapeSpec>,
+}
+
+/// kubectl's user-shaped outputs, as given on the command line (files are read by the command).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeSpec {
+    /// `jsonpath=TEMPLATE`.
+    JsonPath(String),
+    /// `jsonpath-file=FILE`.
+    JsonPathFile(PathBuf),
+    /// `custom-columns=HEADER:PATH,…`.
+    CustomColumns(String),
+    /// `custom-columns-file=FILE`.
+    CustomColumnsFile(PathBuf),
+}
+
+impl Output {
+    /// A plain format.
+    pub const fn format(format: OutputFormat) -> Self {
+        Output {
+            format,
+            shape: None,
+        }
+    }
+}
+
+/// Parses `-o` as kubectl does: a format name, or `jsonpath=`, `jsonpath-file=`,
+/// `custom-columns=`, `custom-columns-file=` with their argument.
+pub fn parse_output(text: &str) -> Result<Output, String> {
+    const FORMATS: &str = "table, wide, json, yaml, zone, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE";
+    let shaped = |shape: ShapeSpec| Output {
+        format: OutputFormat::Json,
+        shape: Some(shape),
+    };
+    if let Some((kind, argument)) = text.split_once('=') {
+        if argument.is_empty() {
+            return Err(format!("-o {kind}= needs its argument after the ="));
+        }
+        return match kind {
+            "jsonpath" => Ok(shaped(ShapeSpec::JsonPath(argument.to_string()))),
+            "jsonpath-file" => Ok(shaped(ShapeSpec::JsonPathFile(argument.into()))),
+            "custom-columns" => Ok(shaped(ShapeSpec::CustomColumns(argument.to_string()))),
+            "custom-columns-file" => Ok(shaped(ShapeSpec::CustomColumnsFile(argument.into()))),
+            _ => Err(format!(
+                "{kind:?} takes no argument; -o is one of {FORMATS}"
+            )),
+        };
+    }
+    match text {
+        "jsonpath" | "jsonpath-file" | "custom-columns" | "custom-columns-file" => Err(format!(
+            "-o {text} needs its argument: -o {text}=…, e.g. -o jsonpath='{{.records[*].name}}'"
+        )),
+        _ => OutputFormat::from_str(text, false)
+            .map(Output::format)
+            .map_err(|_| format!("{text:?} is not an output format; use one of {FORMATS}")),
+    }
+}
+
 /// The finding severity at which the exit code becomes 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -54,7 +118,13 @@ Examples:
   kubectl dnsrecords -A -o zone
 
   # Offline, from manifests (no cluster needed)
-  kubectl dnsrecords -f examples/redis-statefulset.yaml -n cache svc/redis-headless";
+  kubectl dnsrecords -f examples/redis-statefulset.yaml -n cache svc/redis-headless
+
+  # One field per line, kubectl-style
+  kubectl dnsrecords -n cache sts/redis -o jsonpath='{range .records[*]}{.name}{\"\\n\"}{end}'
+
+  # What a finding means and how to fix it
+  kubectl dnsrecords docs missing-hostname";
 
 /// Print exactly the DNS records CoreDNS serves for Services and Pods, and why a name does not
 /// resolve.
@@ -112,9 +182,26 @@ pub struct Cli {
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
 
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table, global = true)]
-    pub output: OutputFormat,
+    /// Output format: table, wide, json, yaml, zone, jsonpath=TEMPLATE, jsonpath-file=FILE,
+    /// custom-columns=HEADER:PATH,... or custom-columns-file=FILE (kubectl's syntax, over the
+    /// JSON document).
+    #[arg(short = 'o', long, value_name = "FORMAT", default_value = "table", value_parser = parse_output, global = true)]
+    pub output: Output,
+
+    /// Sort the records by this JSONPath on each record's JSON form (e.g. .name, .ttl,
+    /// '{.source.pod}'), as kubectl's --sort-by sorts items.
+    #[arg(long, value_name = "JSONPATH")]
+    pub sort_by: Option<String>,
+
+    /// Show these labels of the object behind each record (its Pod, else its Service) as
+    /// columns of the table: comma-separated or repeated.
+    #[arg(
+        short = 'L',
+        long = "label-columns",
+        value_name = "LABEL,...",
+        value_delimiter = ','
+    )]
+    pub label_columns: Vec<String>,
 
     /// Colour the output: auto, always or never. NO_COLOR is honoured in auto.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -268,6 +355,28 @@ mod tests {
         assert_eq!(ok("+10s"), Duration::from_secs(10));
         assert_eq!(ok("10\u{b5}s"), Duration::from_micros(10));
         assert_eq!(ok("7ns"), Duration::from_nanos(7));
+    }
+
+    #[test]
+    fn output_takes_formats_and_kubectl_shapes() {
+        let ok = |text: &str| parse_output(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok("wide"), Output::format(OutputFormat::Wide));
+        assert_eq!(
+            ok("jsonpath={.records[*].name}").shape,
+            Some(ShapeSpec::JsonPath("{.records[*].name}".to_string()))
+        );
+        assert_eq!(
+            ok("custom-columns=NAME:.name,A=B:.x").shape,
+            Some(ShapeSpec::CustomColumns("NAME:.name,A=B:.x".to_string()))
+        );
+        assert_eq!(
+            ok("custom-columns-file=cols.txt").shape,
+            Some(ShapeSpec::CustomColumnsFile("cols.txt".into()))
+        );
+        assert_eq!(ok("jsonpath-file=t.txt").format, OutputFormat::Json);
+        for bad in ["jsonpath", "jsonpath=", "wide=x", "xml", "Table"] {
+            assert!(parse_output(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

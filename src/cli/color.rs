@@ -1,12 +1,13 @@
 //! The one place colour is decided: `--color`, then NO_COLOR, CLICOLOR_FORCE, TERM=dumb, then
-//! whether stdout is a terminal. Renderers only receive the answer.
+//! whether stdout is a terminal. Renderers only receive the answer, as a palette.
 
 use std::io::IsTerminal;
 
 use super::args::ColorChoice;
+use crate::render::Palette;
 
-/// Whether to colour stdout, and tells `colored` the same so no other code re-decides.
-pub fn decide(choice: ColorChoice) -> bool {
+/// The palette for stdout: coloured or plain, decided from the flag and the environment.
+pub fn decide(choice: ColorChoice) -> Palette {
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     let color = match choice {
         ColorChoice::Always => true,
@@ -23,6 +24,5 @@ pub fn decide(choice: ColorChoice) -> bool {
             }
         }
     };
-    colored::control::set_override(color);
-    color
+    Palette::for_color(color)
 }

@@ -23,7 +23,7 @@ const NO_SPACE: u8 = 2;
 /// Cobra's directive: default behaviour (file names allowed).
 const DEFAULT: u8 = 0;
 
-const FLAGS: [&str; 24] = [
+const FLAGS: [&str; 27] = [
     "--all-namespaces",
     "--cluster",
     "--cluster-domain",
@@ -36,16 +36,19 @@ const FLAGS: [&str; 24] = [
     "--help",
     "--insecure-skip-tls-verify",
     "--kubeconfig",
+    "--label-columns",
     "--namespace",
     "--no-headers",
     "--node-search",
     "--output",
     "--request-timeout",
     "--selector",
+    "--sort-by",
     "--type",
     "--user",
     "--version",
     "-A",
+    "-L",
     "-n",
     "-o",
 ];
@@ -55,6 +58,8 @@ const FLAGS: [&str; 24] = [
 struct Typed {
     /// The `explain` subcommand was typed.
     explain: bool,
+    /// The `docs` subcommand was typed.
+    docs: bool,
     /// A positional word (a target) was typed.
     positional: bool,
     namespace: Option<String>,
@@ -80,10 +85,12 @@ fn parse_typed(words: &[String]) -> Typed {
             "--user" => typed.connect.user = value(),
             // Flags whose value is the next word, so that word is no positional.
             "-o" | "--output" | "--color" | "--fail-on" | "-l" | "--selector" | "--corefile"
-            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search" => {
+            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search"
+            | "--sort-by" | "-L" | "--label-columns" => {
                 let _ = value();
             }
             "explain" if !typed.positional => typed.explain = true,
+            "docs" if !typed.positional => typed.docs = true,
             other if !other.starts_with('-') => typed.positional = true,
             _ => {}
         }
@@ -100,10 +107,33 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
     let typed = parse_typed(before);
     let previous = before.last().map(String::as_str);
     let (candidates, directive): (Vec<String>, u8) = match previous {
+        Some("-o" | "--output") if current.contains('=') => (Vec::new(), DEFAULT),
         Some("-o" | "--output") => (
-            words_of(&["table", "wide", "json", "yaml", "zone"]),
+            words_of(&[
+                "table",
+                "wide",
+                "json",
+                "yaml",
+                "zone",
+                "jsonpath=",
+                "jsonpath-file=",
+                "custom-columns=",
+                "custom-columns-file=",
+            ]),
             NO_FILE_COMP,
         ),
+        Some("--sort-by") => (
+            words_of(&[
+                ".name",
+                ".type",
+                ".ttl",
+                ".data",
+                ".source.kind",
+                ".source.pod",
+            ]),
+            NO_FILE_COMP,
+        ),
+        Some("-L" | "--label-columns") => (Vec::new(), NO_FILE_COMP),
         Some("--color") => (words_of(&["auto", "always", "never"]), NO_FILE_COMP),
         Some("--fail-on") => (words_of(&["error", "warning", "never"]), NO_FILE_COMP),
         Some("--type") => (
@@ -145,10 +175,20 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
             }
             // After `explain` comes the name to explain: nothing to offer from the objects.
             None if typed.explain => (Vec::new(), NO_FILE_COMP),
+            // After `docs` comes one finding id, and nothing after it.
+            None if typed.docs && !typed.positional => (
+                crate::model::FindingId::ALL
+                    .iter()
+                    .map(|id| id.id().to_string())
+                    .collect(),
+                NO_FILE_COMP,
+            ),
+            None if typed.docs => (Vec::new(), NO_FILE_COMP),
             None => {
                 let mut candidates = words_of(&["svc/", "sts/"]);
                 if !typed.positional {
                     candidates.push("explain".to_string());
+                    candidates.push("docs".to_string());
                 }
                 candidates.extend(service_names(&typed));
                 (candidates, NO_FILE_COMP | NO_SPACE)

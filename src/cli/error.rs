@@ -62,6 +62,48 @@ pub enum CliError {
     /// `--watch` with an output that has no streaming form.
     #[error("--watch prints table, wide or json (JSON Lines), not {0}")]
     WatchFormat(&'static str),
+    /// `docs ID`: no finding has that id.
+    #[error(transparent)]
+    UnknownFinding(#[from] crate::docs::UnknownFinding),
+    /// `docs -o zone`: a page has no zone-file form.
+    #[error("docs prints table, json or yaml, not zone")]
+    DocsFormat,
+    /// `-o jsonpath=…` or `--sort-by` does not parse.
+    #[error(transparent)]
+    JsonPath(#[from] crate::render::jsonpath::JsonPathError),
+    /// `-o custom-columns=…` does not parse.
+    #[error(transparent)]
+    Columns(#[from] crate::render::ColumnsError),
+    /// `-o jsonpath-file=` or `custom-columns-file=` could not be read.
+    #[error("cannot read {path}")]
+    ShapeFile {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A flag that does not apply to the output format.
+    #[error("{flag} cannot be used with {format}: {why}")]
+    FlagFormat {
+        /// The flag.
+        flag: &'static str,
+        /// The `-o` it was given with.
+        format: String,
+        /// Why, and where it applies.
+        why: &'static str,
+    },
+    /// A record-list flag given to a subcommand.
+    #[error("{flag} shapes the record list, not {command}")]
+    FlagCommand {
+        /// The flag.
+        flag: &'static str,
+        /// The subcommand.
+        command: &'static str,
+    },
+    /// `-L ''`.
+    #[error("-L/--label-columns needs label keys, e.g. -L app,app.kubernetes.io/name")]
+    EmptyLabel,
     /// `--from` does not name a Pod.
     #[error("--from {0:?} does not name a pod")]
     FromNotAPod(String),
@@ -95,7 +137,15 @@ impl CliError {
             | CliError::ExplainFormat
             | CliError::WatchNeedsCluster
             | CliError::WatchFormat(_)
+            | CliError::UnknownFinding(_)
+            | CliError::DocsFormat
+            | CliError::JsonPath(_)
+            | CliError::Columns(_)
+            | CliError::FlagFormat { .. }
+            | CliError::FlagCommand { .. }
+            | CliError::EmptyLabel
             | CliError::FromNotAPod(_) => Exit::Usage,
+            CliError::ShapeFile { .. } => Exit::Input,
             CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
             CliError::Verify(_) => Exit::DnsServer,
             CliError::Runtime(_) => Exit::Io,
@@ -141,6 +191,19 @@ impl CliError {
                 Some("drop -f and point --kubeconfig or --context at the cluster".to_string())
             }
             CliError::WatchFormat(_) => Some("use -o table, -o wide or -o json".to_string()),
+            CliError::UnknownFinding(err) => Some(err.hint()),
+            CliError::DocsFormat => Some("use -o table, -o json or -o yaml".to_string()),
+            CliError::JsonPath(_) => Some(
+                "kubectl's template syntax, e.g. -o jsonpath='{range .records[*]}{.name}{\"\\n\"}{end}'"
+                    .to_string(),
+            ),
+            CliError::Columns(_) => {
+                Some("e.g. -o custom-columns=NAME:.name,TYPE:.type,POD:.source.pod".to_string())
+            }
+            CliError::ShapeFile { .. } => Some("check the path after the =".to_string()),
+            CliError::FlagFormat { .. } | CliError::FlagCommand { .. } | CliError::EmptyLabel => {
+                None
+            }
             CliError::Runtime(_) => None,
             CliError::Io(_) => None,
         }
@@ -166,7 +229,15 @@ impl CliError {
             | CliError::ExplainFormat
             | CliError::WatchNeedsCluster
             | CliError::WatchFormat(_)
+            | CliError::UnknownFinding(_)
+            | CliError::DocsFormat
+            | CliError::JsonPath(_)
+            | CliError::FlagFormat { .. }
+            | CliError::FlagCommand { .. }
+            | CliError::EmptyLabel
             | CliError::FromNotAPod(_) => None,
+            CliError::ShapeFile { source, .. } => Some(source.to_string()),
+            CliError::Columns(err) => std::error::Error::source(err).map(ToString::to_string),
         }
     }
 

@@ -27,6 +27,11 @@ pub enum Command {
     /// with CoreDNS's answer, and the cause of each miss. Exits 0 when the name resolves, 1 when
     /// it does not.
     Explain(ExplainArgs),
+    /// A finding's page: what it means, why it breaks DNS, an example and the fix
+    ///
+    /// Printed from the text compiled into the binary; without an ID, every id with its code,
+    /// severity and title. -o json or yaml prints the pages' Markdown as a document.
+    Docs(super::docs::DocsArgs),
 }
 
 /// `explain`'s own flags; `-n`, `-f`, `--corefile`, `-o` and the connection flags are shared.
@@ -66,7 +71,9 @@ fn parse_type(text: &str) -> Result<QType, String> {
 
 /// Runs `explain`.
 pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
-    let format = match cli.output {
+    super::shape::refuse_record_options(cli, "explain")?;
+    let shape = super::shape::shape(cli)?;
+    let format = match cli.output.format {
         OutputFormat::Table | OutputFormat::Wide => Format::Table,
         OutputFormat::Json => Format::Json,
         OutputFormat::Yaml => Format::Yaml,
@@ -83,10 +90,18 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
     };
     let trace = trace(cli, args, &namespace, &snapshot, pod_name.as_deref())?;
     let options = RenderOptions {
-        color: color::decide(cli.color),
+        palette: color::decide(cli.color),
         headers: !cli.no_headers,
     };
-    render::render_explain(&trace, format, options, out).map_err(CliError::Io)?;
+    match &shape {
+        // The shapes read the explain document; custom columns have a row per try.
+        Some(shape) => {
+            let document = render::explain_value(&trace).map_err(CliError::Io)?;
+            render::render_document(&document, &["tries"], shape, options.headers, out)
+        }
+        None => render::render_explain(&trace, format, options, out),
+    }
+    .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     Ok(if trace.resolves() {
         Exit::Success

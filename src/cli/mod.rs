@@ -6,12 +6,14 @@
 mod args;
 mod color;
 mod complete;
+mod docs;
 mod error;
 mod exit;
 mod explain;
+mod shape;
 mod watch;
 
-pub use args::{Cli, ColorChoice, FailOn, OutputFormat};
+pub use args::{Cli, ColorChoice, FailOn, Output, OutputFormat, ShapeSpec, parse_output};
 pub use complete::complete;
 pub use error::CliError;
 pub use exit::Exit;
@@ -32,13 +34,17 @@ use crate::verify::{self, VerifyError, VerifyOptions};
 
 /// Runs one invocation, writing the output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
-    if let Some(Command::Explain(args)) = &cli.command {
-        return explain::run(cli, args, out);
+    match &cli.command {
+        Some(Command::Explain(args)) => return explain::run(cli, args, out),
+        Some(Command::Docs(args)) => return docs::run(cli, args, out),
+        None => {}
     }
-    let color = color::decide(cli.color);
+    let palette = color::decide(cli.color);
     // Everything typed is checked before a file is read or a connection made: a name the API
     // server would refuse never reaches a request path, and a usage error is not hidden behind
     // a kubeconfig or network one.
+    let shape = shape::shape(cli)?;
+    let sort_by = shape::record_options(cli)?;
     if cli.all_namespaces && !cli.targets.is_empty() {
         return Err(CliError::Selection(SelectionError::TargetsNeedOneNamespace));
     }
@@ -84,7 +90,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     notes.extend(source_notes);
     notes.append(&mut report.notes);
     report.notes = notes;
-    let format = match cli.output {
+    if let Some(path) = &sort_by {
+        render::sort_records(&mut report, path).map_err(CliError::Io)?;
+    }
+    let format = match cli.output.format {
         OutputFormat::Table => Format::Table,
         OutputFormat::Wide => Format::Wide,
         OutputFormat::Json => Format::Json,
@@ -92,7 +101,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         OutputFormat::Zone => Format::Zone,
     };
     let options = RenderOptions {
-        color,
+        palette,
         headers: !cli.no_headers,
     };
     let verification = if cli.verify {
@@ -100,8 +109,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     } else {
         None
     };
-    render::render_verified(&report, verification.as_ref(), format, options, out)
-        .map_err(CliError::Io)?;
+    match &shape {
+        Some(shape) => {
+            render::render_report(&report, verification.as_ref(), shape, options.headers, out)
+        }
+        None if !cli.label_columns.is_empty() => {
+            let labels = label_columns(&cli.label_columns, &snapshot);
+            let wide = format == Format::Wide;
+            render::render_table(&report, verification.as_ref(), wide, options, &labels, out)
+        }
+        None => render::render_verified(&report, verification.as_ref(), format, options, out),
+    }
+    .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
     let threshold = match cli.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -118,6 +137,33 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     } else {
         Exit::Success
     })
+}
+
+/// `-L`: the labels of every Service and Pod of the input, for the columns.
+fn label_columns(
+    keys: &[String],
+    snapshot: &crate::model::ClusterSnapshot,
+) -> render::LabelColumns {
+    use crate::model::{Kind, ObjectRef};
+    let mut labels = std::collections::BTreeMap::new();
+    let metadata = snapshot
+        .services
+        .iter()
+        .map(|s| (Kind::Service, &s.metadata))
+        .chain(snapshot.pods.iter().map(|p| (Kind::Pod, &p.metadata)));
+    for (kind, meta) in metadata {
+        let (Some(namespace), Some(name)) = (&meta.namespace, &meta.name) else {
+            continue;
+        };
+        labels.insert(
+            ObjectRef::new(kind, namespace, name),
+            meta.labels.clone().unwrap_or_default(),
+        );
+    }
+    render::LabelColumns {
+        keys: keys.iter().map(|key| key.trim().to_string()).collect(),
+        labels,
+    }
 }
 
 /// Asks `--dns-server` the report's questions (`--verify`).

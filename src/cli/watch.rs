@@ -93,14 +93,15 @@ pub(super) fn records(
     if !cli.filenames.is_empty() {
         return Err(CliError::WatchNeedsCluster);
     }
-    let wide = match cli.output {
+    refuse_shape(cli)?;
+    let wide = match cli.output.format {
         OutputFormat::Yaml => return Err(CliError::WatchFormat("yaml")),
         OutputFormat::Zone => return Err(CliError::WatchFormat("zone")),
         OutputFormat::Wide => true,
         OutputFormat::Table | OutputFormat::Json => false,
     };
-    let lines = cli.output == OutputFormat::Json || !std::io::stdout().is_terminal();
-    let color = super::color::decide(cli.color);
+    let lines = cli.output.format == OutputFormat::Json || !std::io::stdout().is_terminal();
+    let palette = super::color::decide(cli.color);
     let mut previous: Option<WatchView> = None;
     let mut timeline = Timeline::default();
     let mut notes = Notes::default();
@@ -163,7 +164,7 @@ pub(super) fn records(
                     time: &time,
                     subject: &subject,
                     timeline: wide.then_some(&shown),
-                    color,
+                    palette,
                     headers: !cli.no_headers,
                 };
                 render::screen(&view, marked, &screen, out).map_err(CliError::Io)?;
@@ -190,7 +191,8 @@ pub(super) fn explain(
     if !cli.filenames.is_empty() {
         return Err(CliError::WatchNeedsCluster);
     }
-    let json = match cli.output {
+    refuse_shape(cli)?;
+    let json = match cli.output.format {
         OutputFormat::Json => true,
         OutputFormat::Table | OutputFormat::Wide => false,
         OutputFormat::Yaml => return Err(CliError::WatchFormat("yaml")),
@@ -361,6 +363,19 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// kubectl's shaped outputs have no streaming form: a watch would have to re-run the template
+/// per change, and a script reading JSON Lines gets every field already.
+fn refuse_shape(cli: &Cli) -> Result<(), CliError> {
+    match &cli.output.shape {
+        Some(_) => Err(CliError::FlagFormat {
+            flag: "--watch",
+            format: super::shape::format_name(cli),
+            why: "a watch prints table, wide or json (JSON Lines)",
+        }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

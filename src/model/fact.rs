@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{CoreDnsVersion, DnsName, ObjectRef, RecordType};
+use super::{CoreDnsVersion, DnsName, FindingId, ObjectRef, RecordType};
 
 /// Whether CoreDNS answers a name with data of its type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -273,6 +273,39 @@ impl Cause {
             Cause::PublishedNotReady { .. } => "published-not-ready",
             Cause::CoreDnsRelease { .. } => "coredns-release",
         }
+    }
+
+    /// The finding whose page explains this cause (`kubectl dnsrecords docs <id>`), when one
+    /// does; `None` for causes no finding reports (a label filter, a forbidden list).
+    pub fn finding(&self) -> Option<FindingId> {
+        Some(match self {
+            Cause::EndpointNotReady { .. } => FindingId::NotReadyEndpoints,
+            Cause::PodNotCreated { .. }
+            | Cause::PodNotReady { .. }
+            | Cause::PodNotInSlices { .. } => FindingId::PeerNamesAbsent,
+            Cause::SubdomainMismatch { .. }
+            | Cause::NoHostname { .. }
+            | Cause::SliceSetsNoHostname { .. } => FindingId::MissingHostname,
+            Cause::NamespaceMissing { .. } => FindingId::NamespaceMissing,
+            Cause::NoSelectorNoSlices { .. }
+            | Cause::SliceWithoutServiceLabel { .. }
+            | Cause::SelectorMatchesNoPod { .. }
+            | Cause::NoEndpointSlices { .. }
+            | Cause::NoReadyEndpoints { .. }
+            | Cause::IgnoreEmptyService { .. } => FindingId::EmptyEndpoints,
+            Cause::ServiceMissing { .. }
+            | Cause::ServiceIsExternalName { .. }
+            | Cause::SelectorMismatch { .. } => FindingId::ServiceNameMismatch,
+            Cause::ExternalNameUnusable { .. } => FindingId::ExternalNameTarget,
+            Cause::NamespaceNotServed { .. }
+            | Cause::FilteredByLabels { .. }
+            | Cause::InvalidObject { .. }
+            | Cause::NoEndpointsOption
+            | Cause::ListForbidden { .. }
+            | Cause::NotApplied { .. }
+            | Cause::CoreDnsRelease { .. }
+            | Cause::PublishedNotReady { .. } => return None,
+        })
     }
 
     /// The objects the cause is about, most specific first.

@@ -1,10 +1,14 @@
 //! Findings: what breaks cluster DNS for the objects in scope, each with a stable id, the objects
-//! and names involved, and a concrete fix. The ids are a contract; `docs/findings.md` documents
-//! each one and a test checks that every id has its section.
+//! and names involved, and a concrete fix. The ids are a contract; `docs/findings/<id>.md`
+//! documents each one (compiled into the binary by `crate::docs`), and `docs/findings.md` is
+//! generated from those pages.
 
 use std::fmt;
 
 use super::{DnsName, ObjectRef};
+
+/// Where the finding pages are in the repository, as a browser opens them.
+pub const DOCS_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/findings/");
 
 /// How much a finding matters. Ordered, so `--fail-on warning` is a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -107,9 +111,19 @@ impl FindingId {
         }
     }
 
-    /// Where the id is documented.
+    /// Where the id is documented in the repository (`docs/findings.md#<id>`).
     pub fn docs_anchor(self) -> String {
         format!("docs/findings.md#{}", self.id())
+    }
+
+    /// The command that prints the id's page from the text compiled into the binary.
+    pub fn docs_command(self) -> String {
+        format!("kubectl dnsrecords docs {}", self.id())
+    }
+
+    /// The https address of the id's page in the repository (Cargo.toml's `repository`).
+    pub fn docs_url(self) -> String {
+        format!("{DOCS_BASE_URL}{}.md", self.id())
     }
 }
 

@@ -29,7 +29,7 @@ pub use dns_server::{
     RULE_CHANGES, VersionError, VersionSource,
 };
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
-pub use finding::{Finding, FindingId, Severity};
+pub use finding::{DOCS_BASE_URL, Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use not_found::NotFound;
 pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};

@@ -4,12 +4,13 @@
 
 use std::io::{self, Write};
 
-use colored::Colorize;
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use super::palette::paint as paint_style;
 use super::{Format, RenderOptions};
 use crate::answer::{Answer, AnswerRecord, Reason};
+use crate::model::FindingId;
 use crate::resolver::{ClientCause, Outcome, Trace, Try};
 
 /// The schema name of the explain document.
@@ -92,11 +93,8 @@ fn answer_text(attempt: &Try, egress_blocked: bool) -> String {
 }
 
 fn paint(text: &str, good: bool, options: RenderOptions) -> String {
-    match (options.color, good) {
-        (false, _) => text.to_string(),
-        (true, true) => text.green().to_string(),
-        (true, false) => text.red().to_string(),
-    }
+    let palette = &options.palette;
+    paint_style(if good { palette.good } else { palette.bad }, text)
 }
 
 fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -130,7 +128,7 @@ fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Resu
     let mut grid = Table::new();
     grid.load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled);
-    if options.color {
+    if options.palette.is_colored() {
         grid.enforce_styling();
     } else {
         grid.force_no_tty();
@@ -332,6 +330,14 @@ fn causes_under(causes: &[&Reason], indent: &str, out: &mut dyn Write) -> io::Re
                 esc(&fix)
             )?;
         }
+        if let Some(id) = reason_finding(cause) {
+            writeln!(
+                out,
+                "{indent}{}   see: {}",
+                if last { " " } else { "│" },
+                id.docs_command()
+            )?;
+        }
     }
     Ok(())
 }
@@ -395,6 +401,12 @@ struct CauseView {
     objects: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<String>,
+    /// The finding whose page explains the cause (`kubectl dnsrecords docs <id>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finding: Option<&'static str>,
+    /// That page's address.
+    #[serde(rename = "docsUrl", skip_serializing_if = "Option::is_none")]
+    docs_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -415,11 +427,22 @@ fn record(record: &AnswerRecord) -> RecordView<'_> {
 }
 
 fn reason(reason: &Reason) -> CauseView {
+    let finding = reason_finding(reason);
     CauseView {
         code: reason.code(),
         message: reason.to_string(),
         objects: reason.objects().iter().map(ToString::to_string).collect(),
         fix: reason.fix(),
+        finding: finding.map(FindingId::id),
+        docs_url: finding.map(FindingId::docs_url),
+    }
+}
+
+/// The finding whose page explains an object cause; question causes have none.
+fn reason_finding(reason: &Reason) -> Option<FindingId> {
+    match reason {
+        Reason::Object(cause) => cause.finding(),
+        Reason::Question(_) => None,
     }
 }
 
@@ -429,7 +452,14 @@ fn client_cause(cause: &ClientCause) -> CauseView {
         message: cause.to_string(),
         objects: cause.objects().iter().map(ToString::to_string).collect(),
         fix: cause.fix(),
+        finding: None,
+        docs_url: None,
     }
+}
+
+/// The `dnsrecords.explain/v1` document as a JSON value, for jsonpath and custom columns.
+pub fn value(trace: &Trace) -> io::Result<serde_json::Value> {
+    serde_json::to_value(document(trace)).map_err(io::Error::other)
 }
 
 fn document(trace: &Trace) -> Document<'_> {

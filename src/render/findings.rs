@@ -1,24 +1,19 @@
 //! Findings under the table: `error[service-name-mismatch] DNS001: …`, the objects, an indented
-//! hint and where the id is documented; coloured by severity.
+//! hint and where the id is documented (the `docs` subcommand and the page's address); coloured
+//! by severity.
 
 use std::io::{self, Write};
 
-use colored::Colorize;
-
 use super::escape;
-use crate::model::{Finding, Severity};
+use super::palette::{Palette, paint};
+use crate::model::Finding;
 
 /// Writes the findings block (nothing when there are none).
-pub fn render(findings: &[Finding], color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(findings: &[Finding], palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
     for finding in findings {
         writeln!(out)?;
         let head = format!("{}[{}]", finding.severity, finding.id);
-        let head = match (color, finding.severity) {
-            (false, _) => head,
-            (true, Severity::Error) => head.red().bold().to_string(),
-            (true, Severity::Warning) => head.yellow().bold().to_string(),
-            (true, Severity::Info) => head.blue().bold().to_string(),
-        };
+        let head = paint(palette.severity(finding.severity), &head);
         // Messages, object names and hints quote object names and values verbatim.
         writeln!(
             out,
@@ -39,7 +34,9 @@ pub fn render(findings: &[Finding], color: bool, out: &mut dyn Write) -> io::Res
                 writeln!(out, "        {}", escape::terminal(line))?;
             }
         }
-        writeln!(out, "  docs: {}", finding.id.docs_anchor())?;
+        // The page travels with the binary; the address is for a browser.
+        writeln!(out, "  see: {}", finding.id.docs_command())?;
+        writeln!(out, "       {}", finding.id.docs_url())?;
     }
     Ok(())
 }

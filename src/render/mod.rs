@@ -1,23 +1,31 @@
 //! Renderers: `Report` → bytes on a writer, one file per format. They never look at the
-//! environment or the terminal: colour and width decisions arrive in `RenderOptions`. Text that
+//! environment or the terminal: colours arrive as a [`Palette`] in `RenderOptions`. Text that
 //! came from an object or a file passes through [`escape`] before it is written.
 
+mod docs;
 pub mod escape;
 mod explain;
 mod findings;
 mod json;
+pub mod jsonpath;
+pub mod palette;
 mod schema;
 mod table;
+pub mod template;
 pub mod watch;
 mod yaml;
 mod zone;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::model::{Report, Verification};
+use crate::model::{ObjectRef, Report, Verification};
 
-pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
+pub use docs::{DOCS_SCHEMA, render as render_docs, value as docs_value};
+pub use explain::{EXPLAIN_SCHEMA, render as render_explain, value as explain_value};
+pub use palette::Palette;
 pub use schema::SCHEMA_VERSION;
+pub use template::{Columns, ColumnsError, Shape, render_document, render_report, sort_records};
 
 /// The output formats of `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +45,67 @@ pub enum Format {
 /// How to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// Emit ANSI colour.
-    pub color: bool,
+    /// The styles to paint with; [`Palette::plain`] emits no escape code.
+    pub palette: Palette,
     /// Print the table's header row.
     pub headers: bool,
+}
+
+impl RenderOptions {
+    /// No colour, with headers: what a library caller or a test usually wants.
+    pub const fn plain() -> Self {
+        RenderOptions {
+            palette: Palette::plain(),
+            headers: true,
+        }
+    }
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self::plain()
+    }
+}
+
+/// `-L`: labels of the object behind each record, shown as table columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelColumns {
+    /// The label keys, one column each, in the order given.
+    pub keys: Vec<String>,
+    /// The labels of each Service and Pod the records may name.
+    pub labels: BTreeMap<ObjectRef, BTreeMap<String, String>>,
+}
+
+impl LabelColumns {
+    /// kubectl's header for a label key: its last `/` segment, upper-cased.
+    pub fn header(key: &str) -> String {
+        key.rsplit('/').next().unwrap_or(key).to_uppercase()
+    }
+
+    /// The value of `key` on the record's object: its Pod when it names one, else its Service;
+    /// empty when the object lacks the label, as kubectl shows it.
+    pub fn value(&self, record: &crate::model::Record, key: &str) -> &str {
+        let source = &record.source;
+        [source.pod(), source.service()]
+            .into_iter()
+            .flatten()
+            .next()
+            .and_then(|object| self.labels.get(object))
+            .and_then(|labels| labels.get(key))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Writes the table (`wide` adds SOURCE) with a column per `-L` label.
+pub fn render_table(
+    report: &Report,
+    verification: Option<&Verification>,
+    wide: bool,
+    options: RenderOptions,
+    labels: &LabelColumns,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    table::render(report, verification, wide, options, Some(labels), out)
 }
 
 /// Writes `report` in `format`.
@@ -64,8 +129,8 @@ pub fn render_verified(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Table => table::render(report, verification, false, options, out),
-        Format::Wide => table::render(report, verification, true, options, out),
+        Format::Table => table::render(report, verification, false, options, None, out),
+        Format::Wide => table::render(report, verification, true, options, None, out),
         Format::Json => json::render(report, verification, out),
         Format::Yaml => yaml::render(report, verification, out),
         Format::Zone => zone::render(report, out),

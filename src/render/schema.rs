@@ -221,6 +221,7 @@ fn fact(fact: &crate::model::Fact) -> FactView<'_> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct FindingView {
     id: &'static str,
     code: &'static str,
@@ -230,6 +231,8 @@ struct FindingView {
     names: Vec<String>,
     hint: String,
     docs: String,
+    /// The page's https address; `docs` stays the repository path it always was.
+    docs_url: String,
 }
 
 fn finding(finding: &Finding) -> FindingView {
@@ -242,6 +245,7 @@ fn finding(finding: &Finding) -> FindingView {
         names: finding.names.iter().map(ToString::to_string).collect(),
         hint: finding.hint.clone(),
         docs: finding.id.docs_anchor(),
+        docs_url: finding.id.docs_url(),
     }
 }
 

@@ -3,11 +3,11 @@
 
 use std::io::{self, Write};
 
-use colored::Colorize;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{RenderOptions, escape};
-use crate::model::{NoteLevel, Outcome, Record, RecordType, Report, Status, Verification};
+use super::palette::{cell_color, paint};
+use super::{LabelColumns, RenderOptions, escape};
+use crate::model::{NoteLevel, Outcome, Record, Report, Status, Verification};
 
 /// Writes the table.
 pub fn render(
@@ -15,8 +15,10 @@ pub fn render(
     verification: Option<&Verification>,
     wide: bool,
     options: RenderOptions,
+    labels: Option<&LabelColumns>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let label_keys: &[String] = labels.map_or(&[], |l| l.keys.as_slice());
     let zone_rows: Vec<&Record> = if !report.scope.whole_cluster() {
         Vec::new()
     } else {
@@ -30,7 +32,8 @@ pub fn render(
         table
             .load_style(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Disabled);
-        if options.color {
+        let palette = &options.palette;
+        if palette.is_colored() {
             table.enforce_styling();
         } else {
             table.force_no_tty();
@@ -43,12 +46,14 @@ pub fn render(
             if verification.is_some() {
                 header.push("STATUS");
             }
+            let mut header: Vec<String> = header.into_iter().map(str::to_string).collect();
+            header.extend(label_keys.iter().map(|key| LabelColumns::header(key)));
             table.set_header(header);
         }
         for record in rows {
             let mut type_cell = Cell::new(record.rtype());
-            if options.color {
-                type_cell = type_cell.fg(type_color(record.rtype()));
+            if let Some(color) = cell_color(palette.record_type(record.rtype())) {
+                type_cell = type_cell.fg(color);
             }
             // Owner and data are presentation-form names and RDATA, plain by construction; they
             // pass the same escaping as the SOURCE column (object names) so no cell is an
@@ -65,13 +70,22 @@ pub fn render(
             if let Some(verification) = verification {
                 let status = verification.status_of(&record.owner, record.rtype());
                 let mut cell = Cell::new(status.map_or("-", Status::as_str));
-                if options.color {
-                    cell = cell.fg(match status {
-                        Some(Status::Ok) => Color::Green,
-                        _ => Color::Red,
-                    });
+                let style = match status {
+                    Some(Status::Ok) => palette.good,
+                    _ => palette.bad,
+                };
+                if let Some(color) = cell_color(style) {
+                    cell = cell.fg(color);
                 }
                 row.push(cell);
+            }
+            if let Some(labels) = labels {
+                // Label values come from objects: escaped like every other cell.
+                row.extend(
+                    label_keys
+                        .iter()
+                        .map(|key| Cell::new(escape::terminal(labels.value(record, key)))),
+                );
             }
             table.add_row(row);
         }
@@ -80,13 +94,7 @@ pub fn render(
             writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
         }
     }
-    let paint = |text: String, level: NoteLevel| -> String {
-        match (options.color, level) {
-            (false, _) => text,
-            (true, NoteLevel::Warning) => text.yellow().to_string(),
-            (true, NoteLevel::Info) => text.dimmed().to_string(),
-        }
-    };
+    let palette = &options.palette;
     // One line per expected name that is not served: predicted (unapplied manifests), absent
     // (CoreDNS answers NXDOMAIN) and unknown (a list it depends on could not be read).
     let sections = [
@@ -97,12 +105,12 @@ pub fn render(
     if sections.iter().any(|(_, lines)| !lines.is_empty()) {
         writeln!(out)?;
         for (word, lines) in sections {
-            let label = match (options.color, word) {
-                (false, _) => word.to_string(),
-                (true, "PREDICTED") => word.cyan().to_string(),
-                (true, "NXDOMAIN") => word.red().bold().to_string(),
-                (true, _) => word.yellow().to_string(),
+            let style = match word {
+                "PREDICTED" => palette.predicted,
+                "NXDOMAIN" => palette.nxdomain,
+                _ => palette.unknown,
             };
+            let label = paint(style, word);
             for line in lines {
                 writeln!(
                     out,
@@ -116,7 +124,7 @@ pub fn render(
     if let Some(verification) = verification {
         render_verification(verification, options, out)?;
     }
-    super::findings::render(&report.findings, options.color, out)?;
+    super::findings::render(&report.findings, palette, out)?;
     let mut notes: Vec<(NoteLevel, String)> = report
         .notes
         .iter()
@@ -139,7 +147,11 @@ pub fn render(
                 NoteLevel::Warning => "warning",
             };
             let message = escape::terminal(&message);
-            writeln!(out, "{}", paint(format!("{prefix}: {message}"), level))?;
+            writeln!(
+                out,
+                "{}",
+                paint(palette.note(level), &format!("{prefix}: {message}"))
+            )?;
         }
     }
     Ok(())
@@ -163,11 +175,7 @@ fn render_verification(
         checked - matched
     )?;
     for outcome in verification.differences() {
-        let label = if options.color {
-            outcome.status.as_str().red().bold().to_string()
-        } else {
-            outcome.status.as_str().to_string()
-        };
+        let label = paint(options.palette.difference, outcome.status.as_str());
         let note = outcome
             .note
             .as_deref()
@@ -195,11 +203,7 @@ fn render_verification(
             first.question.rtype,
             escape::terminal(first.note.as_deref().unwrap_or_default())
         );
-        let message = if options.color {
-            message.dimmed().to_string()
-        } else {
-            message
-        };
+        let message = paint(options.palette.note_info, &message);
         writeln!(out, "{message}")?;
     }
     Ok(())
@@ -249,16 +253,6 @@ fn rcode_phrase(rcode: crate::model::Rcode) -> String {
         "NODATA (NOERROR, no records)".to_string()
     } else {
         rcode.to_string()
-    }
-}
-
-fn type_color(rtype: RecordType) -> Color {
-    match rtype {
-        RecordType::A | RecordType::Aaaa => Color::Green,
-        RecordType::Srv => Color::Cyan,
-        RecordType::Ptr => Color::Magenta,
-        RecordType::Cname => Color::Yellow,
-        RecordType::Soa | RecordType::Ns | RecordType::Txt => Color::Blue,
     }
 }
 

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::escape;
 use super::json::TerminalSafe;
+use super::palette::{Palette, cell_color};
 use crate::answer::Rcode;
 use crate::model::{Fact, Record};
 use crate::resolver::{Outcome, Trace};
@@ -230,8 +231,8 @@ pub struct Screen<'a> {
     /// `-o wide`: per record (its zone line), when it appeared; per absent name (`NAME TYPE`),
     /// for how long it has been absent.
     pub timeline: Option<&'a BTreeMap<String, String>>,
-    /// Colour the marks.
-    pub color: bool,
+    /// The colours of the marks.
+    pub palette: Palette,
     /// Print the table's header row.
     pub headers: bool,
 }
@@ -295,7 +296,7 @@ pub fn screen(
     table
         .load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled);
-    if screen.color {
+    if screen.palette.is_colored() {
         table.enforce_styling();
     } else {
         table.force_no_tty();
@@ -309,12 +310,13 @@ pub fn screen(
     }
     for (record, mark) in rows {
         let mut mark_cell = Cell::new(mark);
-        if screen.color {
-            match mark {
-                '+' => mark_cell = mark_cell.fg(Color::Green),
-                '-' => mark_cell = mark_cell.fg(Color::Red),
-                _ => {}
-            }
+        let style = match mark {
+            '+' => Some(screen.palette.good),
+            '-' => Some(screen.palette.bad),
+            _ => None,
+        };
+        if let Some(color) = style.and_then(cell_color) {
+            mark_cell = mark_cell.fg(color);
         }
         let mut row = vec![
             mark_cell,
@@ -481,7 +483,7 @@ mod tests {
             time: "2026-12-01T11:40:03.120Z",
             subject: "sts/redis in cache",
             timeline: None,
-            color: false,
+            palette: Palette::plain(),
             headers: true,
         };
         screen(&after, &changes, &header, &mut out).expect("render");
@@ -542,7 +544,7 @@ mod tests {
             time: "2026-12-01T11:39:42.000Z",
             subject: "sts/redis in cache",
             timeline: Some(&timeline),
-            color: false,
+            palette: Palette::plain(),
             headers: true,
         };
         screen(&view, &[], &header, &mut out).expect("render");

@@ -292,11 +292,13 @@ fn load_kubeconfig(options: &ConnectOptions) -> Result<Option<(Kubeconfig, Strin
             .filter(|p| !p.as_os_str().is_empty() && p.exists())
             .collect();
         if !paths.is_empty() {
+            // Named as the user wrote the list: `;`-separated on Windows, `:` elsewhere.
+            let separator = if cfg!(windows) { ";" } else { ":" };
             let origin = paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
-                .join(":");
+                .join(separator);
             let mut merged = Kubeconfig::default();
             for path in &paths {
                 merged = merged

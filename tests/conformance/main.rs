@@ -465,10 +465,7 @@ mod zone_check;
 /// The zone rendering, loaded whole (header comments included) by BIND's zone checker once per
 /// zone: every zone loads, BIND loads exactly the report's records and no line is anything else.
 fn check_zone_loads(report: &Report) -> Result<(), Error> {
-    let options = RenderOptions {
-        color: false,
-        headers: true,
-    };
+    let options = RenderOptions::plain();
     let mut buffer = Vec::new();
     render::render(report, Format::Zone, options, &mut buffer)?;
     let text = String::from_utf8(buffer)?;

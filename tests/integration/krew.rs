@@ -118,6 +118,10 @@ fn manifest_follows_krew_index_rules() {
             from.contains(&"LICENSE"),
             "{os}/{arch}: krew-index requires the LICENSE to be installed"
         );
+        assert!(
+            from.contains(&crate::notices::FILE),
+            "{os}/{arch}: the third-party notices are installed beside the LICENSE"
+        );
     }
     let expected: BTreeSet<(String, String)> = [
         ("linux", "amd64"),
@@ -204,6 +208,15 @@ fn a_release_archive_installs_what_the_manifest_says() {
         std::fs::copy(&from, &to).expect("install a file");
     }
     assert!(installed.join("LICENSE").exists());
+    // The notices travel with the binary, as generated from Cargo.lock.
+    let notices = std::fs::read_to_string(installed.join(crate::notices::FILE))
+        .expect("the archive carries the third-party notices");
+    assert!(
+        notices
+            == std::fs::read_to_string(root().join(crate::notices::FILE))
+                .expect("read the notices"),
+        "the archive's notices differ from the repository's"
+    );
     let bin = installed.join(str_at(entry, "/bin"));
     let version = Command::new(&bin)
         .arg("--version")

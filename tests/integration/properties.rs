@@ -118,10 +118,7 @@ fn render_all(
         Format::Zone,
     ] {
         let mut out = Vec::new();
-        let options = RenderOptions {
-            color: false,
-            headers: true,
-        };
+        let options = RenderOptions::plain();
         render::render(&report, format, options, &mut out).expect("render to a Vec");
         let text = String::from_utf8(out).expect("renderers write UTF-8");
         assert_no_raw_controls(format, &text)?;

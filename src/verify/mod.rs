@@ -8,6 +8,8 @@
 mod diff;
 mod error;
 mod expected;
+mod framing;
+mod pipeline;
 mod transport;
 mod wire;
 

@@ -49,21 +49,31 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     if let Some(namespace) = &cli.namespace {
         validate_name(NameKind::Namespace, namespace)?;
     }
+    check_verify_flags(cli)?;
     let selector = cli
         .selector
         .as_deref()
         .map(LabelSelector::parse)
         .transpose()?;
+    // One runtime for the live source and the verification: the client's connection pool
+    // lives on the runtime that built it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
     let (
         namespace,
         Loaded {
             snapshot,
             notes: source_notes,
         },
+        connection,
     ) = if cli.filenames.is_empty() {
-        load_live(cli, &targets)?
+        let (namespace, loaded, connection) = load_live(cli, &targets, &runtime)?;
+        (namespace, loaded, Some(connection))
     } else {
-        load_manifests(cli)?
+        let (namespace, loaded) = load_manifests(cli)?;
+        (namespace, loaded, None)
     };
     let (config, config_notes) = dns_config(cli, &snapshot)?;
     let selection = Selection {
@@ -92,7 +102,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         headers: !cli.no_headers,
     };
     let verification = if cli.verify {
-        Some(verify_report(cli, &report)?)
+        Some(verify_report(
+            cli,
+            &report,
+            &snapshot,
+            connection.as_ref(),
+            &runtime,
+        )?)
     } else {
         None
     };
@@ -116,23 +132,43 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     })
 }
 
-/// Asks `--dns-server` the report's questions (`--verify`).
-fn verify_report(cli: &Cli, report: &crate::model::Report) -> Result<Verification, CliError> {
-    let Some(server) = cli.dns_server.clone() else {
-        // clap requires --dns-server with --verify; the port-forward transport is not built yet.
-        return Err(CliError::Verify(VerifyError::InvalidServer(String::new())));
+/// The `--verify` flags that can be checked before anything is read: offline needs
+/// `--dns-server`, and `--dns-pod` goes into a request path.
+pub(crate) fn check_verify_flags(cli: &Cli) -> Result<(), CliError> {
+    if cli.verify && !cli.filenames.is_empty() && cli.dns_server.is_none() {
+        return Err(CliError::Verify(VerifyError::NeedsServer));
+    }
+    if let Some(pod) = &cli.dns_pod {
+        validate_name(NameKind::Pod, pod)?;
+    }
+    Ok(())
+}
+
+/// Asks the cluster's DNS (or `--dns-server`) the report's questions (`--verify`).
+pub(crate) fn verify_report(
+    cli: &Cli,
+    report: &crate::model::Report,
+    snapshot: &crate::model::ClusterSnapshot,
+    connection: Option<&source::Connection>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Verification, CliError> {
+    let origin = match connection {
+        None => verify::Origin::Files,
+        Some(connection) if connection.in_cluster => verify::Origin::InCluster,
+        Some(_) => verify::Origin::Workstation,
     };
+    let route = verify::choose_route(
+        cli.dns_server.as_deref(),
+        cli.dns_pod.as_deref(),
+        origin,
+        snapshot,
+    )?;
     let options = VerifyOptions {
-        server,
         tcp: cli.tcp,
         timeout: cli.dns_timeout,
         concurrency: verify::CONCURRENCY,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    Ok(runtime.block_on(verify::verify(report, &options))?)
+    Ok(runtime.block_on(verify::verify(report, &route, connection, &options, &|| {}))?)
 }
 
 /// The first connection flag given, for the error that says -f cannot be combined with it.
@@ -149,13 +185,12 @@ fn connection_flag(cli: &Cli) -> Option<&'static str> {
 }
 
 /// Reads the live cluster: the namespace is `-n`, else the context's, else `default`.
-fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loaded), CliError> {
+fn load_live(
+    cli: &Cli,
+    targets: &[crate::model::Target],
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(String, Loaded, source::Connection), CliError> {
     let options = connect_options(cli);
-    // One thread is plenty: every request is in flight at once and the CPU work is the engine's.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
     runtime.block_on(async {
         let connection = source::connect(&options).await?;
         // `-n` when given, else the context's: connect has checked whichever it is.
@@ -165,7 +200,7 @@ fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loa
             targets: targets.to_vec(),
         };
         let loaded = source::load_cluster(&connection, &query).await?;
-        Ok((namespace, loaded))
+        Ok((namespace, loaded, connection))
     })
 }
 

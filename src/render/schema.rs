@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::model::{
     Absent, DnsConfig, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record, Report,
-    Status, Transport, Verification,
+    Status, Transport, Verification, Via,
 };
 
 /// Bumped only when a field changes meaning or disappears.
@@ -38,6 +38,7 @@ pub struct Document<'a> {
 struct VerifyView<'a> {
     server: &'a str,
     transport: Transport,
+    via: Via,
     checked: usize,
     matched: usize,
     /// Answers that matched but with a TTL below the configured one: a cache answered them.
@@ -87,6 +88,7 @@ fn verification(verification: &Verification) -> VerifyView<'_> {
     VerifyView {
         server: &verification.server,
         transport: verification.transport,
+        via: verification.via,
         checked: verification.checked(),
         matched: verification.matched(),
         cached: verification

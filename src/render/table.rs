@@ -154,9 +154,13 @@ fn render_verification(
     writeln!(out)?;
     writeln!(
         out,
-        "verified {checked} questions against {} over {}: {matched} match, {} differ",
+        "verified {checked} questions against {} over {}{}: {matched} match, {} differ",
         escape::terminal(&verification.server),
         verification.transport,
+        verification
+            .via
+            .describe()
+            .map_or(String::new(), |via| format!(" {via}")),
         checked - matched
     )?;
     for outcome in verification.differences() {

@@ -21,5 +21,6 @@ pub use files::{Loaded, load_files, load_text};
 pub use kubeconfig::{
     ConnectOptions, Connection, DEFAULT_CONNECT_TIMEOUT, RequestContext, connect, user_agent,
 };
+pub use list::classify;
 pub use manifest::{COREDNS_CONFIGMAP, parse_manifest};
 pub use target::{TargetError, parse_target};

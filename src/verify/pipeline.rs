@@ -111,6 +111,7 @@ impl Lanes {
     }
 
     /// How many streams are still open.
+    #[cfg(test)]
     pub fn open(&self) -> usize {
         self.lanes.iter().filter(|lane| !lane.is_closed()).count()
     }

@@ -152,12 +152,12 @@ pub struct Cli {
     /// differ; exit 1 when they do. From a workstation: one ready CoreDNS pod through the API
     /// server's port-forward (needs create on pods/portforward in kube-system); in a pod: the
     /// kube-dns ClusterIP; or the server of --dns-server.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub verify: bool,
 
     /// The DNS server --verify asks instead: HOST[:PORT], port 53 by default (e.g. a manual
     /// `kubectl port-forward`, with --tcp, or NodeLocal DNSCache's 169.254.20.10). Needed with -f.
-    #[arg(long, value_name = "HOST[:PORT]", requires = "verify")]
+    #[arg(long, value_name = "HOST[:PORT]", requires = "verify", global = true)]
     pub dns_server: Option<String>,
 
     /// The CoreDNS pod in kube-system --verify asks through the port-forward, instead of the first
@@ -172,11 +172,11 @@ pub struct Cli {
 
     /// Ask over TCP only (kubectl port-forward carries TCP only); UDP otherwise, with TCP for
     /// truncated answers.
-    #[arg(long, requires = "verify")]
+    #[arg(long, requires = "verify", global = true)]
     pub tcp: bool,
 
     /// How long --verify waits for each answer before its one retry.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, requires = "verify")]
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, requires = "verify", global = true)]
     pub dns_timeout: Duration,
 }
 

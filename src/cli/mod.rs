@@ -16,7 +16,7 @@ pub use error::CliError;
 pub use exit::Exit;
 pub use explain::{Command, ExplainArgs};
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use crate::analyze::{SelectionError, analyze};
 use crate::corefile;
@@ -69,7 +69,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         },
         connection,
     ) = if cli.filenames.is_empty() {
-        let (namespace, loaded, connection) = load_live(cli, &targets, &runtime)?;
+        // --verify reads the whole namespace even for a target: what CoreDNS answers to a name
+        // depends on more than the target (the PTR of an endpoint address names it under every
+        // Service whose endpoints hold it). The report is still scoped to the target.
+        let fetch: &[crate::model::Target] = if cli.verify { &[] } else { &targets };
+        let (namespace, loaded, connection) = load_live(cli, fetch, &runtime)?;
         (namespace, loaded, Some(connection))
     } else {
         let (namespace, loaded) = load_manifests(cli)?;
@@ -145,9 +149,25 @@ pub(crate) fn check_verify_flags(cli: &Cli) -> Result<(), CliError> {
 }
 
 /// Asks the cluster's DNS (or `--dns-server`) the report's questions (`--verify`).
-pub(crate) fn verify_report(
+fn verify_report(
     cli: &Cli,
     report: &crate::model::Report,
+    snapshot: &crate::model::ClusterSnapshot,
+    connection: Option<&source::Connection>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Verification, CliError> {
+    // The expected answers come from answer/, over the engine output the report was made from.
+    let output = crate::engine::compute(snapshot, &report.config);
+    let answerer = crate::answer::Answerer::new(&output, &report.config);
+    let questions = verify::report_questions(report, &answerer);
+    run_verification(cli, questions, snapshot, connection, runtime)
+}
+
+/// Asks `questions` along the route the flags and the snapshot choose, with a progress bar for
+/// a long run on a terminal: for the record view and `explain` alike.
+pub(crate) fn run_verification(
+    cli: &Cli,
+    questions: Vec<(crate::model::Question, crate::model::Expected)>,
     snapshot: &crate::model::ClusterSnapshot,
     connection: Option<&source::Connection>,
     runtime: &tokio::runtime::Runtime,
@@ -168,7 +188,40 @@ pub(crate) fn verify_report(
         timeout: cli.dns_timeout,
         concurrency: verify::CONCURRENCY,
     };
-    Ok(runtime.block_on(verify::verify(report, &route, connection, &options, &|| {}))?)
+    let count = questions.len();
+    let bar = show_progress(std::io::stderr().is_terminal(), count).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(count as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("verifying {bar:30} {pos}/{len} questions")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let verification = runtime.block_on(verify::verify_expected(
+        questions, &route, connection, &options, &tick,
+    ));
+    // The bar goes before the output (or the error) is written.
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(verification?)
+}
+
+/// Questions from which a verification is long enough for a progress bar.
+const PROGRESS_FROM: usize = 500;
+
+/// A progress bar only on a terminal (never when stderr is piped or captured, as in tests and
+/// scripts) and only for a long run.
+fn show_progress(stderr_is_terminal: bool, questions: usize) -> bool {
+    stderr_is_terminal && questions > PROGRESS_FROM
 }
 
 /// The first connection flag given, for the error that says -f cannot be combined with it.
@@ -287,4 +340,17 @@ pub(crate) fn load_manifests(cli: &Cli) -> Result<(String, source::Loaded), CliE
         .unwrap_or_else(|| "default".to_string());
     let loaded = source::load_files(&cli.filenames, &namespace)?;
     Ok((namespace, loaded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_bar_only_on_a_terminal_and_for_long_runs() {
+        assert!(show_progress(true, 10_000));
+        assert!(show_progress(true, PROGRESS_FROM + 1));
+        assert!(!show_progress(true, PROGRESS_FROM));
+        assert!(!show_progress(false, 10_000));
+    }
 }

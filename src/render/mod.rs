@@ -15,7 +15,9 @@ use std::io::{self, Write};
 
 use crate::model::{Report, Verification};
 
-pub use explain::{EXPLAIN_SCHEMA, render as render_explain};
+pub use explain::{
+    EXPLAIN_SCHEMA, render as render_explain, render_verified as render_explain_verified,
+};
 pub use schema::SCHEMA_VERSION;
 
 /// The output formats of `-o`.

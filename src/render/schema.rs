@@ -35,7 +35,7 @@ pub struct Document<'a> {
 /// What `--verify` found. The difference fields are snake_case as issue 12's contract names
 /// them.
 #[derive(Serialize)]
-struct VerifyView<'a> {
+pub(super) struct VerifyView<'a> {
     server: &'a str,
     transport: Transport,
     via: Via,
@@ -65,7 +65,7 @@ struct DifferenceView<'a> {
     note: Option<&'a str>,
 }
 
-fn verification(verification: &Verification) -> VerifyView<'_> {
+pub(super) fn verification(verification: &Verification) -> VerifyView<'_> {
     fn difference(outcome: &Outcome) -> DifferenceView<'_> {
         DifferenceView {
             name: outcome.question.name.as_str(),

@@ -114,7 +114,7 @@ pub fn render(
         }
     }
     if let Some(verification) = verification {
-        render_verification(verification, options, out)?;
+        render_verification(verification, false, options, out)?;
     }
     super::findings::render(&report.findings, options.color, out)?;
     let mut notes: Vec<(NoteLevel, String)> = report
@@ -142,10 +142,12 @@ pub fn render(
     Ok(())
 }
 
-/// The summary line, one line per difference with both sides, and one note for answers a cache
-/// gave (TTLs below the configured one). Names and data come from the server: escaped.
-fn render_verification(
+/// The summary line, one line per difference (per question with `every`) with both sides, and
+/// one note for answers a cache gave (TTLs below the configured one). Names and data come from
+/// the server: escaped.
+pub(super) fn render_verification(
     verification: &Verification,
+    every: bool,
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -163,8 +165,13 @@ fn render_verification(
             .map_or(String::new(), |via| format!(" {via}")),
         checked - matched
     )?;
-    for outcome in verification.differences() {
-        let label = if options.color {
+    let shown: Vec<&Outcome> = if every {
+        verification.outcomes.iter().collect()
+    } else {
+        verification.differences().collect()
+    };
+    for outcome in shown {
+        let label = if options.color && outcome.status != Status::Ok {
             outcome.status.as_str().red().bold().to_string()
         } else {
             outcome.status.as_str().to_string()

@@ -24,12 +24,13 @@ use futures::StreamExt;
 
 pub use diff::classify;
 pub use error::VerifyError;
-pub use expected::{expected, presentation, questions};
+pub use expected::{from_answer, questions};
 pub use route::{Origin, Route, choose as choose_route, kube_dns_cluster_ip, ready_dns_pods};
 pub use transport::AskError;
 
+use crate::answer::{Answerer, QType, Question as AnswerQuestion};
 use crate::model::kubernetes::DNS_NAMESPACE;
-use crate::model::{Outcome, Question, Report, Served, Transport, Verification, Via};
+use crate::model::{Expected, Outcome, Question, Report, Served, Transport, Verification, Via};
 use crate::source::Connection;
 
 /// Questions in flight at once.
@@ -87,17 +88,37 @@ pub async fn resolve_server(text: &str) -> Result<SocketAddr, VerifyError> {
         .ok_or_else(|| resolve(std::io::Error::other("no address")))
 }
 
-/// Asks every question of `report` along `route` and classifies each answer. A port-forward
-/// needs the API connection; `progress` is called once per question answered (or given up).
-pub async fn verify(
-    report: &Report,
+/// The record view's questions, each with the answer `answer/` computes for it from the same
+/// engine output the report was made from: verify holds no view of the objects of its own. A
+/// question whose answer is another plugin's is not asked: the tool cannot say what that plugin
+/// answers (kubeadm's `fallthrough in-addr.arpa ip6.arpa` hands an absent reverse name to
+/// `forward`).
+pub fn report_questions(report: &Report, answerer: &Answerer) -> Vec<(Question, Expected)> {
+    questions(report)
+        .into_iter()
+        .filter_map(|question| {
+            let asked =
+                AnswerQuestion::new(question.name.as_str(), QType::of(question.rtype)).ok()?;
+            let answer = answerer.answer(&asked);
+            if !answer.computed() {
+                return None;
+            }
+            let expected = from_answer(&answer, &question.name, question.rtype);
+            Some((question, expected))
+        })
+        .collect()
+}
+
+/// Asks each question along `route` and classifies its answer against the expectation given
+/// with it (the report's for the record view, `answer/`'s for explain).
+pub async fn verify_expected(
+    questions: Vec<(Question, Expected)>,
     route: &Route,
     connection: Option<&Connection>,
     options: &VerifyOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Verification, VerifyError> {
     let limit = options.timeout;
-    let questions = questions(report);
     match route {
         Route::Direct { server, cluster_ip } => {
             let address = resolve_server(server).await?;
@@ -113,11 +134,11 @@ pub async fn verify(
                 questions,
                 options.concurrency,
                 progress,
-                |index, question| {
+                |index, asked: (Question, Expected)| {
                     let id = base.wrapping_add(index as u16);
                     async move {
-                        let answer = transport::ask(address, &question, id, transport, limit).await;
-                        (question, answer)
+                        let answer = transport::ask(address, &asked.0, id, transport, limit).await;
+                        (asked, answer)
                     }
                 },
             )
@@ -128,7 +149,7 @@ pub async fn verify(
             } else {
                 Via::Direct
             };
-            conclude(report, asked, display.clone(), transport, via, |first| {
+            conclude(asked, display.clone(), transport, via, |first| {
                 no_server(display, transport, limit, first)
             })
         }
@@ -140,15 +161,14 @@ pub async fn verify(
                 questions,
                 options.concurrency,
                 progress,
-                |_, question| async move {
-                    let answer = lanes.ask(&question, limit).await;
-                    (question, answer)
+                |_, asked: (Question, Expected)| async move {
+                    let answer = lanes.ask(&asked.0, limit).await;
+                    (asked, answer)
                 },
             )
             .await;
             let display = format!("{DNS_NAMESPACE}/{pod}:{}", portforward::DNS_PORT);
             conclude(
-                report,
                 asked,
                 display,
                 Transport::Tcp,
@@ -172,16 +192,19 @@ pub async fn verify(
     }
 }
 
+/// A question, what it should be answered, and what it was.
+type Asked = ((Question, Expected), Result<Served, AskError>);
+
 /// Asks every question, `concurrency` at a time, in any order.
 async fn ask_all<F, A>(
-    questions: Vec<Question>,
+    questions: Vec<(Question, Expected)>,
     concurrency: usize,
     progress: &(dyn Fn() + Sync),
     ask: F,
-) -> Vec<(Question, Result<Served, AskError>)>
+) -> Vec<Asked>
 where
-    F: Fn(usize, Question) -> A,
-    A: Future<Output = (Question, Result<Served, AskError>)>,
+    F: Fn(usize, (Question, Expected)) -> A,
+    A: Future<Output = Asked>,
 {
     futures::stream::iter(questions.into_iter().enumerate())
         .map(|(index, question)| {
@@ -199,8 +222,7 @@ where
 
 /// The verdicts, or `nobody` with the first question's failure when not one was answered.
 fn conclude(
-    report: &Report,
-    asked: Vec<(Question, Result<Served, AskError>)>,
+    asked: Vec<Asked>,
     server: String,
     transport: Transport,
     via: Via,
@@ -209,14 +231,13 @@ fn conclude(
     if !asked.is_empty() && asked.iter().all(|(_, answer)| answer.is_err()) {
         let first = asked
             .into_iter()
-            .min_by(|a, b| a.0.cmp(&b.0))
+            .min_by(|a, b| (a.0).0.cmp(&(b.0).0))
             .and_then(|(_, answer)| answer.err());
         return Err(nobody(first));
     }
     let mut outcomes: Vec<Outcome> = asked
         .into_iter()
-        .map(|(question, answer)| {
-            let expected = expected(report, &question.name, question.rtype);
+        .map(|((question, expected), answer)| {
             let served = answer.unwrap_or_else(|err| Served {
                 rcode: None,
                 records: Default::default(),

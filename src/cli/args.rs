@@ -166,7 +166,8 @@ pub struct Cli {
         long,
         value_name = "NAME",
         requires = "verify",
-        conflicts_with = "dns_server"
+        conflicts_with = "dns_server",
+        global = true
     )]
     pub dns_pod: Option<String>,
 

@@ -532,8 +532,25 @@ fn throughput_against_named() {
     // The same objects live, through the test API server's port-forward to the same named.
     let root = root();
     let dns = root.join("examples/cluster-dns.yaml");
+    // The same Services as one JSON List: the test server holds YAML fixtures to a node budget.
+    let items: Vec<serde_json::Value> = (0..2500)
+        .map(|i| {
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": format!("svc-{i}"), "namespace": "load"},
+                "spec": {"clusterIP": format!("10.97.{}.{}", i / 250, i % 250 + 1),
+                         "ports": [{"name": "http", "port": 80}]}
+            })
+        })
+        .collect();
+    let list = dir.path().join("services.json");
+    std::fs::write(
+        &list,
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string(),
+    )
+    .expect("write");
     let api = ApiServer::start(
-        &[Path::new(&manifest), dns.as_path()],
+        &[list.as_path(), dns.as_path()],
         ServerOptions {
             port_forward: Some(PortForward {
                 target: named_addr(&named),
@@ -627,5 +644,34 @@ fn explain_verify_shows_where_the_server_differs_and_exits_1() {
             "missing redis-0.redis-headless.cache.svc.cluster.local. A: expected 10.244.1.10; served NXDOMAIN\n"
         ),
         "{table}"
+    );
+}
+
+#[test]
+fn explain_verify_live_goes_through_the_port_forward() {
+    let named = Named::serve(&zone());
+    let (_api, _dir, kubeconfig) = cluster(&[], ServerOptions::default(), Some(named_addr(&named)));
+    let out = command()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args([
+            "explain",
+            "redis-0.redis-headless",
+            "--verify",
+            "-o",
+            "json",
+        ])
+        .args(["--dns-pod", "coredns-668d6bf9bc-b8m2t"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), stderr.as_ref()), (Some(0), ""));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let verify = &json["verify"];
+    assert_eq!(verify["via"], "port-forward");
+    assert_eq!(verify["server"], "kube-system/coredns-668d6bf9bc-b8m2t:53");
+    assert_eq!(
+        (&verify["checked"], &verify["matched"]),
+        (&1.into(), &1.into())
     );
 }

@@ -20,6 +20,10 @@
 #[path = "../tests/integration/support/apiserver.rs"]
 #[allow(dead_code, unused_imports)]
 mod apiserver;
+// The test API server's pods/portforward endpoint, which apiserver.rs refers to.
+#[path = "../tests/integration/support/portforward.rs"]
+#[allow(dead_code)]
+mod portforward;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

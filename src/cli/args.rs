@@ -256,23 +256,36 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, global = true)]
     pub watch_timeout: Option<Duration>,
 
-    /// Ask the DNS server of --dns-server every question the records imply and show where its
-    /// answers differ; exit 1 when they do.
-    #[arg(long, requires = "dns_server")]
+    /// Ask the cluster's DNS every question the records imply and show where its answers
+    /// differ; exit 1 when they do. From a workstation: one ready CoreDNS pod through the API
+    /// server's port-forward (needs create on pods/portforward in kube-system); in a pod: the
+    /// kube-dns ClusterIP; or the server of --dns-server.
+    #[arg(long, global = true)]
     pub verify: bool,
 
-    /// The DNS server --verify asks: HOST[:PORT], port 53 by default (e.g. a manual
-    /// `kubectl port-forward`, with --tcp, or NodeLocal DNSCache's 169.254.20.10).
-    #[arg(long, value_name = "HOST[:PORT]", requires = "verify")]
+    /// The DNS server --verify asks instead: HOST[:PORT], port 53 by default (e.g. a manual
+    /// `kubectl port-forward`, with --tcp, or NodeLocal DNSCache's 169.254.20.10). Needed with -f.
+    #[arg(long, value_name = "HOST[:PORT]", requires = "verify", global = true)]
     pub dns_server: Option<String>,
+
+    /// The CoreDNS pod in kube-system --verify asks through the port-forward, instead of the first
+    /// ready one of the kube-dns EndpointSlices.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "verify",
+        conflicts_with = "dns_server",
+        global = true
+    )]
+    pub dns_pod: Option<String>,
 
     /// Ask over TCP only (kubectl port-forward carries TCP only); UDP otherwise, with TCP for
     /// truncated answers.
-    #[arg(long, requires = "verify")]
+    #[arg(long, requires = "verify", global = true)]
     pub tcp: bool,
 
     /// How long --verify waits for each answer before its one retry.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, requires = "verify")]
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, requires = "verify", global = true)]
     pub dns_timeout: Duration,
 }
 

@@ -146,7 +146,12 @@ impl CliError {
             | CliError::EmptyLabel
             | CliError::FromNotAPod(_) => Exit::Usage,
             CliError::ShapeFile { .. } => Exit::Input,
-            CliError::Verify(VerifyError::InvalidServer(_)) => Exit::Usage,
+            CliError::Verify(VerifyError::InvalidServer(_) | VerifyError::NeedsServer) => {
+                Exit::Usage
+            }
+            CliError::Verify(VerifyError::PortForwardForbidden { .. }) => Exit::Forbidden,
+            CliError::Verify(VerifyError::DnsPodNotFound { .. }) => Exit::NotFound,
+            CliError::Verify(VerifyError::PortForward { source, .. }) => source_exit(source),
             CliError::Verify(_) => Exit::DnsServer,
             CliError::Runtime(_) => Exit::Io,
             CliError::Io(_) => Exit::Io,

@@ -109,12 +109,16 @@ impl Exit {
             }
             Exit::Input => "the manifest input cannot be read or parsed",
             Exit::Corefile => "the Corefile is invalid (CoreDNS would refuse it too)",
-            Exit::NotFound => "the named Service or StatefulSet does not exist",
+            Exit::NotFound => {
+                "the named Service or StatefulSet does not exist, or the pod of `--dns-pod`"
+            }
             Exit::Kubeconfig => {
                 "no usable kubeconfig, or `--context`/`--cluster`/`--user` names an entry it lacks"
             }
             Exit::Unauthorized => "unauthorized (401)",
-            Exit::Forbidden => "forbidden to read the target (403)",
+            Exit::Forbidden => {
+                "forbidden to read the target, or to create `pods/portforward` for `--verify` (403)"
+            }
             Exit::Refused => "the API server refused the connection (nothing listens there)",
             Exit::Tls => "TLS handshake failed",
             Exit::Timeout => {
@@ -130,7 +134,7 @@ impl Exit {
                 "the kubeconfig's certificates, keys or token cannot be used to set up a client"
             }
             Exit::DnsServer => {
-                "the DNS server of `--verify` answered no question (timeout, refused, closed, malformed)"
+                "the DNS server of `--verify` answered no question (timeout, refused, closed, malformed), or there is no ready CoreDNS pod to ask"
             }
             Exit::Io => "the output could not be written",
         }

@@ -1,7 +1,8 @@
 //! `kubectl dnsrecords explain NAME`: reads the cluster (or `-f` files), computes the engine's
 //! output once, and explains one name — the resolv.conf of the Pod asking, every candidate of
-//! its search walk with CoreDNS's answer, and the causes of each miss. Exit 0 when the name
-//! resolves, 1 when it does not.
+//! its search walk with CoreDNS's answer, and the causes of each miss; with `--verify`, what the
+//! live server answers to the same questions beside it. Exit 0 when the name resolves (and the
+//! server agrees), 1 when it does not.
 
 use std::io::Write;
 
@@ -13,10 +14,11 @@ use crate::analyze::SelectionError;
 use crate::answer::{Answerer, QType};
 use crate::engine::{self, ServiceKind};
 use crate::model::kubernetes::{DNS_NAMESPACE, DNS_SERVICE};
-use crate::model::{DnsName, Kind, NotFound, ObjectRef, PodDns, suggest};
+use crate::model::{DnsName, Expected, Kind, NotFound, ObjectRef, PodDns, Question, suggest};
 use crate::render::{self, Format, RenderOptions};
 use crate::resolver::{self, ClientSpec, Environment, Kubelet, NodeResolver};
 use crate::source::{self, Loaded};
+use crate::verify;
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -83,15 +85,35 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
     if cli.watch || args.until_resolves {
         return super::watch::explain(cli, args, pod_name, out);
     }
-    let (namespace, Loaded { snapshot, .. }) = if cli.filenames.is_empty() {
-        load_live(cli)?
+    super::check_verify_flags(cli)?;
+    // One runtime for the live source and `--verify`: the client lives on the runtime that built it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let (namespace, Loaded { snapshot, .. }, connection) = if cli.filenames.is_empty() {
+        let (namespace, loaded, connection) = load_live(cli, &runtime)?;
+        (namespace, loaded, Some(connection))
     } else {
-        super::load_manifests(cli)?
+        let (namespace, loaded) = super::load_manifests(cli)?;
+        (namespace, loaded, None)
     };
     let trace = trace(cli, args, &namespace, &snapshot, pod_name.as_deref())?;
     let options = RenderOptions {
         palette: color::decide(cli.color),
         headers: !cli.no_headers,
+    };
+    let verification = if cli.verify {
+        let questions = verify_questions(&trace);
+        Some(super::run_verification(
+            cli,
+            questions,
+            &snapshot,
+            connection.as_ref(),
+            &runtime,
+        )?)
+    } else {
+        None
     };
     match &shape {
         // The shapes read the explain document; custom columns have a row per try.
@@ -99,14 +121,21 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
             let document = render::explain_value(&trace).map_err(CliError::Io)?;
             render::render_document(&document, &["tries"], shape, options.headers, out)
         }
-        None => render::render_explain(&trace, format, options, out),
+        None => {
+            render::render_explain_verified(&trace, verification.as_ref(), format, options, out)
+        }
     }
     .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;
-    Ok(if trace.resolves() {
-        Exit::Success
-    } else {
+    let differs = verification
+        .as_ref()
+        .is_some_and(|v| v.differences().next().is_some());
+    Ok(if !trace.resolves() {
         Exit::Unresolved
+    } else if differs {
+        Exit::Findings
+    } else {
+        Exit::Success
     })
 }
 
@@ -200,6 +229,28 @@ pub(crate) fn trace(
     Ok(trace)
 }
 
+/// `--verify` for explain: every question the walk sends to cluster DNS whose answer the tool
+/// computes, each expected to be answered as `answer/` answered it in the trace.
+fn verify_questions(trace: &resolver::Trace) -> Vec<(Question, Expected)> {
+    let mut questions: Vec<(Question, Expected)> = Vec::new();
+    for attempt in &trace.tries {
+        let Some(answer) = attempt.answer.as_ref().filter(|a| a.computed()) else {
+            continue;
+        };
+        let (Some(rtype), Ok(name)) = (attempt.qtype.record_type(), DnsName::parse(&attempt.name))
+        else {
+            continue;
+        };
+        let question = Question { name, rtype };
+        if questions.iter().any(|(asked, _)| *asked == question) {
+            continue;
+        }
+        let expected = verify::from_answer(answer, &question.name, rtype);
+        questions.push((question, expected));
+    }
+    questions
+}
+
 /// What stands for kubelet's `--cluster-dns` when the input has no kube-dns Service.
 const UNKNOWN_CLUSTER_DNS: &str = "<cluster-dns>";
 
@@ -217,12 +268,11 @@ fn pod_of(text: &str) -> Result<String, CliError> {
 }
 
 /// Reads every namespace: the name may point anywhere, and "did you mean" looks everywhere.
-fn load_live(cli: &Cli) -> Result<(String, Loaded), CliError> {
+fn load_live(
+    cli: &Cli,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(String, Loaded, source::Connection), CliError> {
     let options = super::connect_options(cli);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
     runtime.block_on(async {
         let connection = source::connect(&options).await?;
         let namespace = cli
@@ -234,6 +284,6 @@ fn load_live(cli: &Cli) -> Result<(String, Loaded), CliError> {
             targets: Vec::new(),
         };
         let loaded = source::load_cluster(&connection, &query).await?;
-        Ok((namespace, loaded))
+        Ok((namespace, loaded, connection))
     })
 }

@@ -19,7 +19,7 @@ pub use error::CliError;
 pub use exit::Exit;
 pub use explain::{Command, ExplainArgs};
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use crate::analyze::SelectionError;
 use crate::corefile;
@@ -56,6 +56,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     if let Some(namespace) = &cli.namespace {
         validate_name(NameKind::Namespace, namespace)?;
     }
+    check_verify_flags(cli)?;
     let selector = cli
         .selector
         .as_deref()
@@ -64,16 +65,29 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     if cli.watch {
         return watch::records(cli, targets, selector, out);
     }
+    // One runtime for the live source and the verification: the client's connection pool
+    // lives on the runtime that built it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
     let (
         namespace,
         Loaded {
             snapshot,
             notes: source_notes,
         },
+        connection,
     ) = if cli.filenames.is_empty() {
-        load_live(cli, &targets)?
+        // --verify reads the whole namespace even for a target: what CoreDNS answers to a name
+        // depends on more than the target (the PTR of an endpoint address names it under every
+        // Service whose endpoints hold it). The report is still scoped to the target.
+        let fetch: &[crate::model::Target] = if cli.verify { &[] } else { &targets };
+        let (namespace, loaded, connection) = load_live(cli, fetch, &runtime)?;
+        (namespace, loaded, Some(connection))
     } else {
-        load_manifests(cli)?
+        let (namespace, loaded) = load_manifests(cli)?;
+        (namespace, loaded, None)
     };
     let (dns, config_notes) = cluster_dns(cli, &snapshot)?;
     let selection = Selection {
@@ -105,7 +119,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         headers: !cli.no_headers,
     };
     let verification = if cli.verify {
-        Some(verify_report(cli, &report)?)
+        Some(verify_report(
+            cli,
+            &report,
+            &snapshot,
+            connection.as_ref(),
+            &runtime,
+        )?)
     } else {
         None
     };
@@ -166,23 +186,92 @@ fn label_columns(
     }
 }
 
-/// Asks `--dns-server` the report's questions (`--verify`).
-fn verify_report(cli: &Cli, report: &crate::model::Report) -> Result<Verification, CliError> {
-    let Some(server) = cli.dns_server.clone() else {
-        // clap requires --dns-server with --verify; the port-forward transport is not built yet.
-        return Err(CliError::Verify(VerifyError::InvalidServer(String::new())));
+/// The `--verify` flags that can be checked before anything is read: offline needs
+/// `--dns-server`, and `--dns-pod` goes into a request path.
+pub(crate) fn check_verify_flags(cli: &Cli) -> Result<(), CliError> {
+    if cli.verify && !cli.filenames.is_empty() && cli.dns_server.is_none() {
+        return Err(CliError::Verify(VerifyError::NeedsServer));
+    }
+    if let Some(pod) = &cli.dns_pod {
+        validate_name(NameKind::Pod, pod)?;
+    }
+    Ok(())
+}
+
+/// Asks the cluster's DNS (or `--dns-server`) the report's questions (`--verify`).
+fn verify_report(
+    cli: &Cli,
+    report: &crate::model::Report,
+    snapshot: &crate::model::ClusterSnapshot,
+    connection: Option<&source::Connection>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Verification, CliError> {
+    // The expected answers come from answer/, over the engine output the report was made from.
+    let output = crate::engine::compute(snapshot, &report.config);
+    let answerer = crate::answer::Answerer::new(&output, &report.config);
+    let questions = verify::report_questions(report, &answerer);
+    run_verification(cli, questions, snapshot, connection, runtime)
+}
+
+/// Asks `questions` along the route the flags and the snapshot choose, with a progress bar for
+/// a long run on a terminal: for the record view and `explain` alike.
+pub(crate) fn run_verification(
+    cli: &Cli,
+    questions: Vec<(crate::model::Question, crate::model::Expected)>,
+    snapshot: &crate::model::ClusterSnapshot,
+    connection: Option<&source::Connection>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Verification, CliError> {
+    let origin = match connection {
+        None => verify::Origin::Files,
+        Some(connection) if connection.in_cluster => verify::Origin::InCluster,
+        Some(_) => verify::Origin::Workstation,
     };
+    let route = verify::choose_route(
+        cli.dns_server.as_deref(),
+        cli.dns_pod.as_deref(),
+        origin,
+        snapshot,
+    )?;
     let options = VerifyOptions {
-        server,
         tcp: cli.tcp,
         timeout: cli.dns_timeout,
         concurrency: verify::CONCURRENCY,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    Ok(runtime.block_on(verify::verify(report, &options))?)
+    let count = questions.len();
+    let bar = show_progress(std::io::stderr().is_terminal(), count).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(count as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("verifying {bar:30} {pos}/{len} questions")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let verification = runtime.block_on(verify::verify_expected(
+        questions, &route, connection, &options, &tick,
+    ));
+    // The bar goes before the output (or the error) is written.
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(verification?)
+}
+
+/// Questions from which a verification is long enough for a progress bar.
+const PROGRESS_FROM: usize = 500;
+
+/// A progress bar only on a terminal (never when stderr is piped or captured, as in tests and
+/// scripts) and only for a long run.
+fn show_progress(stderr_is_terminal: bool, questions: usize) -> bool {
+    stderr_is_terminal && questions > PROGRESS_FROM
 }
 
 /// The first connection flag given, for the error that says -f cannot be combined with it.
@@ -199,13 +288,12 @@ fn connection_flag(cli: &Cli) -> Option<&'static str> {
 }
 
 /// Reads the live cluster: the namespace is `-n`, else the context's, else `default`.
-fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loaded), CliError> {
+fn load_live(
+    cli: &Cli,
+    targets: &[crate::model::Target],
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(String, Loaded, source::Connection), CliError> {
     let options = connect_options(cli);
-    // One thread is plenty: every request is in flight at once and the CPU work is the engine's.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
     runtime.block_on(async {
         let connection = source::connect(&options).await?;
         // `-n` when given, else the context's: connect has checked whichever it is.
@@ -215,7 +303,7 @@ fn load_live(cli: &Cli, targets: &[crate::model::Target]) -> Result<(String, Loa
             targets: targets.to_vec(),
         };
         let loaded = source::load_cluster(&connection, &query).await?;
-        Ok((namespace, loaded))
+        Ok((namespace, loaded, connection))
     })
 }
 
@@ -329,4 +417,17 @@ pub(crate) fn load_manifests(cli: &Cli) -> Result<(String, source::Loaded), CliE
         .unwrap_or_else(|| "default".to_string());
     let loaded = source::load_files(&cli.filenames, &namespace)?;
     Ok((namespace, loaded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_bar_only_on_a_terminal_and_for_long_runs() {
+        assert!(show_progress(true, 10_000));
+        assert!(show_progress(true, PROGRESS_FROM + 1));
+        assert!(!show_progress(true, PROGRESS_FROM));
+        assert!(!show_progress(false, 10_000));
+    }
 }

@@ -41,5 +41,5 @@ pub use selection::{Selection, Target};
 pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource};
 pub use suggest::suggest;
 pub use verification::{
-    Expected, Outcome, Question, Rcode, Served, Status, Transport, Verification,
+    Expected, Outcome, Question, Rcode, Served, Status, Transport, Verification, Via,
 };

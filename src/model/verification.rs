@@ -33,6 +33,29 @@ impl fmt::Display for Transport {
     }
 }
 
+/// Which way the questions reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    /// To the address of `--dns-server`.
+    Direct,
+    /// To the kube-dns ClusterIP, chosen by default when the tool runs in a pod.
+    ClusterIp,
+    /// Through the API server's port-forward to one CoreDNS pod.
+    PortForward,
+}
+
+impl Via {
+    /// What the summary line adds after the transport (nothing for `--dns-server`).
+    pub fn describe(self) -> Option<&'static str> {
+        match self {
+            Via::Direct => None,
+            Via::ClusterIp => Some("(the kube-dns ClusterIP)"),
+            Via::PortForward => Some("through a port-forward"),
+        }
+    }
+}
+
 /// A DNS response code (RFC 1035 §4.1.1, RFC 6895), shown by its mnemonic as dig shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rcode(pub u16);
@@ -171,6 +194,8 @@ pub struct Verification {
     pub server: String,
     /// How.
     pub transport: Transport,
+    /// Which way.
+    pub via: Via,
     /// Every question, sorted as `Question` orders (by name in DNS canonical order, then type), so
     /// `status_of` can search them.
     pub outcomes: Vec<Outcome>,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::palette::paint as paint_style;
 use super::{Format, RenderOptions};
 use crate::answer::{Answer, AnswerRecord, Reason};
-use crate::model::FindingId;
+use crate::model::{FindingId, Verification};
 use crate::resolver::{ClientCause, Outcome, Trace, Try};
 
 /// The schema name of the explain document.
@@ -23,16 +23,40 @@ pub fn render(
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_verified(trace, None, format, options, out)
+}
+
+/// [`render`], with what the live server answered to the same questions (`--verify`): every
+/// question's both sides under the table, a `verify` object in the document.
+pub fn render_verified(
+    trace: &Trace,
+    verification: Option<&Verification>,
+    format: Format,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = || Document {
+        verify: verification.map(super::schema::verification),
+        ..document(trace)
+    };
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &document(trace)).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &document()).map_err(io::Error::other)?;
             writeln!(out)
         }
         Format::Yaml => {
-            let text = serde_saphyr::to_string(&document(trace)).map_err(io::Error::other)?;
+            let text = serde_saphyr::to_string(&document()).map_err(io::Error::other)?;
             out.write_all(text.as_bytes())
         }
-        Format::Table | Format::Wide | Format::Zone => table(trace, options, out),
+        Format::Table | Format::Wide | Format::Zone => {
+            table(trace, options, out)?;
+            match verification {
+                Some(verification) => {
+                    super::table::render_verification(verification, true, options, out)
+                }
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -350,6 +374,8 @@ struct Document<'a> {
     client: Option<ClientView<'a>>,
     tries: Vec<TryView<'a>>,
     result: ResultView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify: Option<super::schema::VerifyView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -523,6 +549,7 @@ fn document(trace: &Trace) -> Document<'_> {
             resolves: trace.resolves(),
             answer,
         },
+        verify: None,
     }
 }
 

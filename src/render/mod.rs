@@ -22,7 +22,10 @@ use std::io::{self, Write};
 use crate::model::{ObjectRef, Report, Verification};
 
 pub use docs::{DOCS_SCHEMA, render as render_docs, value as docs_value};
-pub use explain::{EXPLAIN_SCHEMA, render as render_explain, value as explain_value};
+pub use explain::{
+    EXPLAIN_SCHEMA, render as render_explain, render_verified as render_explain_verified,
+    value as explain_value,
+};
 pub use palette::Palette;
 pub use schema::SCHEMA_VERSION;
 pub use template::{Columns, ColumnsError, Shape, render_document, render_report, sort_records};

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::model::{
     Absent, DnsConfig, DnsServer, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record,
-    Report, Status, Transport, Verification, VersionSource,
+    Report, Status, Transport, Verification, VersionSource, Via,
 };
 
 /// Bumped only when a field changes meaning or disappears.
@@ -55,9 +55,10 @@ struct DnsServerView<'a> {
 /// What `--verify` found. The difference fields are snake_case as issue 12's contract names
 /// them.
 #[derive(Serialize)]
-struct VerifyView<'a> {
+pub(super) struct VerifyView<'a> {
     server: &'a str,
     transport: Transport,
+    via: Via,
     checked: usize,
     matched: usize,
     /// Answers that matched but with a TTL below the configured one: a cache answered them.
@@ -84,7 +85,7 @@ struct DifferenceView<'a> {
     note: Option<&'a str>,
 }
 
-fn verification(verification: &Verification) -> VerifyView<'_> {
+pub(super) fn verification(verification: &Verification) -> VerifyView<'_> {
     fn difference(outcome: &Outcome) -> DifferenceView<'_> {
         DifferenceView {
             name: outcome.question.name.as_str(),
@@ -107,6 +108,7 @@ fn verification(verification: &Verification) -> VerifyView<'_> {
     VerifyView {
         server: &verification.server,
         transport: verification.transport,
+        via: verification.via,
         checked: verification.checked(),
         matched: verification.matched(),
         cached: verification

@@ -122,7 +122,7 @@ pub fn render(
         }
     }
     if let Some(verification) = verification {
-        render_verification(verification, options, out)?;
+        render_verification(verification, false, options, out)?;
     }
     super::findings::render(&report.findings, palette, out)?;
     let mut notes: Vec<(NoteLevel, String)> = report
@@ -157,10 +157,12 @@ pub fn render(
     Ok(())
 }
 
-/// The summary line, one line per difference with both sides, and one note for answers a cache
-/// gave (TTLs below the configured one). Names and data come from the server: escaped.
-fn render_verification(
+/// The summary line, one line per difference (per question with `every`) with both sides, and
+/// one note for answers a cache gave (TTLs below the configured one). Names and data come from
+/// the server: escaped.
+pub(super) fn render_verification(
     verification: &Verification,
+    every: bool,
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -169,13 +171,26 @@ fn render_verification(
     writeln!(out)?;
     writeln!(
         out,
-        "verified {checked} questions against {} over {}: {matched} match, {} differ",
+        "verified {checked} questions against {} over {}{}: {matched} match, {} differ",
         escape::terminal(&verification.server),
         verification.transport,
+        verification
+            .via
+            .describe()
+            .map_or(String::new(), |via| format!(" {via}")),
         checked - matched
     )?;
-    for outcome in verification.differences() {
-        let label = paint(options.palette.difference, outcome.status.as_str());
+    let shown: Vec<&Outcome> = if every {
+        verification.outcomes.iter().collect()
+    } else {
+        verification.differences().collect()
+    };
+    for outcome in shown {
+        let label = if outcome.status != Status::Ok {
+            paint(options.palette.difference, outcome.status.as_str())
+        } else {
+            outcome.status.as_str().to_string()
+        };
         let note = outcome
             .note
             .as_deref()

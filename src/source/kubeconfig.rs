@@ -84,6 +84,8 @@ pub struct Connection {
     pub namespace: String,
     /// For classifying the errors of requests sent with `client`.
     pub context: RequestContext,
+    /// Whether the configuration is the in-cluster service account's: the tool runs in a pod.
+    pub in_cluster: bool,
 }
 
 /// Resolves the configuration and builds a client. No request is sent.
@@ -93,13 +95,13 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, SourceError
         cluster: options.cluster.clone(),
         user: options.user.clone(),
     };
-    let (mut config, selected) = match load_kubeconfig(options)? {
+    let (mut config, selected, in_cluster) = match load_kubeconfig(options)? {
         Some((kubeconfig, origin)) => {
             let selected = select(&kubeconfig, &origin, options)?;
             let config = Config::from_custom_kubeconfig(kubeconfig, &kube_options)
                 .await
                 .map_err(|source| SourceError::Kubeconfig { origin, source })?;
-            (config, selected)
+            (config, selected, false)
         }
         None => {
             if std::env::var_os("KUBERNETES_SERVICE_HOST").is_none() {
@@ -110,7 +112,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, SourceError
                 origin: "the in-cluster service account".to_string(),
                 user: None,
             };
-            (config, selected)
+            (config, selected, true)
         }
     };
     let namespace = match &options.namespace {
@@ -162,6 +164,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, SourceError
         server,
         namespace,
         context,
+        in_cluster,
     })
 }
 

@@ -1,15 +1,11 @@
-//! The expected side of a verification: what the report says the server answers to one question,
-//! and which questions the report implies.
-//!
-//! Everything expected is read through [`expected`], one function over the report's records and
-//! facts, so that a module computing CoreDNS's whole answer (additional section, wildcards) can
-//! take its place without touching the transport or the diff. Pure: no I/O.
+//! The expected side of a verification: which questions the report implies, and what CoreDNS
+//! answers to each as `answer/` computes it — the one place the tool says what CoreDNS answers,
+//! for the record view, `explain` and `--verify` alike. Pure: no I/O.
 
 use std::collections::BTreeSet;
 
-use crate::model::{
-    DnsName, Expected, FactState, Question, RData, Rcode, Record, RecordType, Report, name_sort_key,
-};
+use crate::answer::{Answer, Rcode as AnswerRcode};
+use crate::model::{DnsName, Expected, FactState, Question, Rcode, Record, RecordType, Report};
 
 /// The questions the report implies, sorted and without duplicates: every (name, type) of its
 /// records — the zone-level records too (SOA, NS and glue, `dns-version`) when the report covers
@@ -39,39 +35,40 @@ pub fn questions(report: &Report) -> Vec<Question> {
     questions.into_iter().collect()
 }
 
-/// What the server should answer to `name`/`rtype`: NOERROR with the report's records of that
-/// type; NODATA (NOERROR, no records) when the name holds other types or names below it (an
-/// empty non-terminal); NXDOMAIN otherwise.
-pub fn expected(report: &Report, name: &DnsName, rtype: RecordType) -> Expected {
-    let at_name: Vec<&Record> = owned_by(&report.records, name)
-        .chain(zone_records_in_scope(report).filter(|r| &r.owner == name))
-        .collect();
-    let of_type: Vec<&Record> = at_name
-        .iter()
-        .copied()
-        .filter(|r| r.rtype() == rtype)
-        .collect();
-    let records: BTreeSet<String> = of_type.iter().map(|r| presentation(&r.data)).collect();
-    let ttl = of_type.iter().map(|r| r.ttl).max();
-    let exists = !at_name.is_empty() || has_names_below(report, name);
-    Expected {
-        rcode: if exists {
-            Rcode::NOERROR
+/// What CoreDNS answers to `name`/`rtype` as `answer/` computes it (explain's expected side): the
+/// response code, and the answer section's records at the name — those of another type (a CNAME
+/// where A was asked) prefixed with their type, as the wire side spells them.
+pub fn from_answer(answer: &Answer, name: &DnsName, rtype: RecordType) -> Expected {
+    let mut records = BTreeSet::new();
+    let mut ttl: Option<u32> = None;
+    let at_name = |owner: &str| {
+        let owner = owner.to_ascii_lowercase();
+        owner == name.as_str() || format!("{owner}.") == name.as_str()
+    };
+    for record in answer.answer.iter().filter(|r| at_name(&r.owner)) {
+        // TXT strings are data whose case is kept; every other RDATA compares without case.
+        let data = if record.rtype == RecordType::Txt {
+            record.data.clone()
         } else {
-            Rcode::NXDOMAIN
-        },
+            record.data.to_ascii_lowercase()
+        };
+        if record.rtype == rtype {
+            ttl = Some(ttl.map_or(record.ttl, |t| t.max(record.ttl)));
+            records.insert(data);
+        } else {
+            records.insert(format!("{} {data}", record.rtype));
+        }
+    }
+    let rcode = match answer.rcode {
+        AnswerRcode::NoError => Rcode::NOERROR,
+        AnswerRcode::ServFail => Rcode(2),
+        AnswerRcode::NxDomain => Rcode::NXDOMAIN,
+        AnswerRcode::Refused => Rcode(5),
+    };
+    Expected {
+        rcode,
         records,
         ttl,
-    }
-}
-
-/// RDATA as the diff compares it: presentation form, lower-case (names compare without case;
-/// no other RDATA of ours holds letters whose case matters).
-pub fn presentation(data: &RData) -> String {
-    match data {
-        // TXT strings are data, not names: their case is kept.
-        RData::Txt(_) => data.to_string(),
-        _ => data.to_string().to_ascii_lowercase(),
     }
 }
 
@@ -82,33 +79,16 @@ fn zone_records_in_scope(report: &Report) -> impl Iterator<Item = &Record> {
     report.zone_records.iter().filter(move |_| in_scope)
 }
 
-/// The records owned by `name`: `records` is in canonical order (`Record::sort_key`), so they are
-/// one run found by binary search.
-fn owned_by<'a>(records: &'a [Record], name: &DnsName) -> impl Iterator<Item = &'a Record> {
-    let key = name_sort_key(name);
-    let start = records.partition_point(|r| name_sort_key(&r.owner) < key);
-    records[start..]
-        .iter()
-        .take_while(move |r| &r.owner == name)
-}
-
-/// Whether a record is owned by a name strictly below `name`. In canonical order a name's
-/// descendants follow it directly, so the first record at or after `name` decides.
-fn has_names_below(report: &Report, name: &DnsName) -> bool {
-    let key = name_sort_key(name);
-    let start = report
-        .records
-        .partition_point(|r| name_sort_key(&r.owner) <= key);
-    let below = |r: &Record| r.owner != *name && r.owner.is_within(name);
-    report.records.get(start).is_some_and(below) || zone_records_in_scope(report).any(below)
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
-    use crate::model::{Cause, DnsConfig, Expectation, Fact, Kind, ObjectRef, Provenance, Scope};
+    use crate::answer::{AnswerRecord, QType, Question as AnswerQuestion};
+    use crate::model::{
+        Cause, DnsConfig, Expectation, Fact, FactState, Kind, ObjectRef, Provenance, RData, Record,
+        Scope,
+    };
 
     fn name(text: &str) -> DnsName {
         DnsName::parse(text).expect("valid name")
@@ -179,42 +159,6 @@ mod tests {
     }
 
     #[test]
-    fn records_of_the_type_are_expected_with_noerror() {
-        let report = sample();
-        let expected = expected(&report, &name("web.ns.svc.cluster.local."), RecordType::A);
-        assert_eq!(expected.rcode, Rcode::NOERROR);
-        assert_eq!(
-            expected.records.into_iter().collect::<Vec<_>>(),
-            ["10.0.0.1", "10.0.0.2"]
-        );
-        assert_eq!(expected.ttl, Some(30));
-    }
-
-    #[test]
-    fn other_types_and_names_below_mean_nodata_else_nxdomain() {
-        let report = sample();
-        let nodata = expected(
-            &report,
-            &name("web.ns.svc.cluster.local."),
-            RecordType::Aaaa,
-        );
-        assert_eq!((nodata.rcode, nodata.records.len()), (Rcode::NOERROR, 0));
-        // `_tcp.web…` holds no record but `_http._tcp.web…` is below it: an empty non-terminal.
-        let empty_non_terminal = expected(
-            &report,
-            &name("_tcp.web.ns.svc.cluster.local."),
-            RecordType::Srv,
-        );
-        assert_eq!(empty_non_terminal.rcode, Rcode::NOERROR);
-        let absent = expected(
-            &report,
-            &name("web-1.web.ns.svc.cluster.local."),
-            RecordType::A,
-        );
-        assert_eq!((absent.rcode, absent.ttl), (Rcode::NXDOMAIN, None));
-    }
-
-    #[test]
     fn questions_cover_every_name_and_type_and_absent_facts_once() {
         let questions: Vec<String> = questions(&sample())
             .into_iter()
@@ -228,6 +172,105 @@ mod tests {
                 "_http._tcp.web.ns.svc.cluster.local. SRV",
                 "web-1.web.ns.svc.cluster.local. A",
             ]
+        );
+    }
+
+    fn answer(qname: &str, qtype: QType, rcode: AnswerRcode, records: Vec<AnswerRecord>) -> Answer {
+        Answer {
+            question: AnswerQuestion::new(qname, qtype).expect("question"),
+            rcode,
+            answer: records,
+            authority: Vec::new(),
+            additional: Vec::new(),
+            causes: Vec::new(),
+            fallthrough: false,
+            handoff: None,
+            checks: Vec::new(),
+        }
+    }
+
+    fn answer_record(owner: &str, ttl: u32, rtype: RecordType, data: &str) -> AnswerRecord {
+        AnswerRecord {
+            owner: owner.to_string(),
+            ttl,
+            rtype,
+            data: data.to_string(),
+            source: Provenance::Zone,
+        }
+    }
+
+    #[test]
+    fn the_answer_section_at_the_name_with_the_largest_ttl() {
+        // CoreDNS writes owners in the question's case; a CNAME chain's target records are the
+        // target's, not the name's: only the name's own records are compared.
+        let asked = "Ext.NS.svc.cluster.local.";
+        let computed = answer(
+            asked,
+            QType::A,
+            AnswerRcode::NoError,
+            vec![
+                answer_record(asked, 30, RecordType::Cname, "Backend.Example.com."),
+                answer_record("backend.example.com.", 300, RecordType::A, "192.0.2.1"),
+            ],
+        );
+        let expected = from_answer(&computed, &name("ext.ns.svc.cluster.local."), RecordType::A);
+        assert_eq!(expected.rcode, Rcode::NOERROR);
+        assert_eq!(
+            expected.records.into_iter().collect::<Vec<_>>(),
+            ["CNAME backend.example.com."]
+        );
+        assert_eq!(expected.ttl, None);
+
+        let web = "web.ns.svc.cluster.local.";
+        let computed = answer(
+            web,
+            QType::A,
+            AnswerRcode::NoError,
+            vec![
+                answer_record(web, 5, RecordType::A, "10.0.0.2"),
+                answer_record(web, 30, RecordType::A, "10.0.0.1"),
+            ],
+        );
+        let expected = from_answer(&computed, &name(web), RecordType::A);
+        assert_eq!(
+            expected.records.into_iter().collect::<Vec<_>>(),
+            ["10.0.0.1", "10.0.0.2"]
+        );
+        assert_eq!(expected.ttl, Some(30));
+    }
+
+    #[test]
+    fn rcodes_carry_over_and_txt_keeps_its_case() {
+        let gone = "gone.ns.svc.cluster.local.";
+        for (rcode, number) in [
+            (AnswerRcode::NxDomain, 3),
+            (AnswerRcode::ServFail, 2),
+            (AnswerRcode::Refused, 5),
+            (AnswerRcode::NoError, 0),
+        ] {
+            let expected = from_answer(
+                &answer(gone, QType::A, rcode, Vec::new()),
+                &name(gone),
+                RecordType::A,
+            );
+            assert_eq!((expected.rcode, expected.records.len()), (Rcode(number), 0));
+        }
+        let version = "dns-version.cluster.local.";
+        let txt = answer(
+            version,
+            QType::Txt,
+            AnswerRcode::NoError,
+            vec![answer_record(
+                version,
+                30,
+                RecordType::Txt,
+                "\"1.1.0-Beta\"",
+            )],
+        );
+        let expected = from_answer(&txt, &name(version), RecordType::Txt);
+        assert_eq!(
+            expected.records.into_iter().collect::<Vec<_>>(),
+            ["\"1.1.0-Beta\""]
         );
     }
 }

@@ -8,6 +8,10 @@
 mod diff;
 mod error;
 mod expected;
+mod framing;
+mod pipeline;
+mod portforward;
+mod route;
 mod transport;
 mod wire;
 
@@ -20,20 +24,22 @@ use futures::StreamExt;
 
 pub use diff::classify;
 pub use error::VerifyError;
-pub use expected::{expected, presentation, questions};
+pub use expected::{from_answer, questions};
+pub use route::{Origin, Route, choose as choose_route, kube_dns_cluster_ip, ready_dns_pods};
 pub use transport::AskError;
 
-use crate::model::{Outcome, Report, Served, Transport, Verification};
+use crate::answer::{Answerer, QType, Question as AnswerQuestion};
+use crate::model::kubernetes::DNS_NAMESPACE;
+use crate::model::{Expected, Outcome, Question, Report, Served, Transport, Verification, Via};
+use crate::source::Connection;
 
 /// Questions in flight at once.
 pub const CONCURRENCY: usize = 64;
 
-/// Where and how to ask.
+/// How to ask, whatever the route.
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
-    /// `HOST[:PORT]` as given (port 53 when missing).
-    pub server: String,
-    /// TCP only.
+    /// TCP only (a port-forward is TCP whatever this says).
     pub tcp: bool,
     /// Per attempt; each question gets one retry.
     pub timeout: Duration,
@@ -82,39 +88,156 @@ pub async fn resolve_server(text: &str) -> Result<SocketAddr, VerifyError> {
         .ok_or_else(|| resolve(std::io::Error::other("no address")))
 }
 
-/// Asks every question of `report` and classifies each answer.
-pub async fn verify(report: &Report, options: &VerifyOptions) -> Result<Verification, VerifyError> {
-    let server = resolve_server(&options.server).await?;
-    let transport = if options.tcp {
-        Transport::Tcp
-    } else {
-        Transport::Udp
-    };
-    // Message ids start at a random point: a stray answer to another client's query is not
-    // taken for ours (each question also has its own socket and source port).
-    let base = RandomState::new().hash_one(options.server.as_str()) as u16;
-    let limit = options.timeout;
-    let asked: Vec<_> = futures::stream::iter(questions(report).into_iter().enumerate())
-        .map(|(index, question)| async move {
-            let id = base.wrapping_add(index as u16);
-            let answer = transport::ask(server, &question, id, transport, limit).await;
-            (question, answer)
+/// The record view's questions, each with the answer `answer/` computes for it from the same
+/// engine output the report was made from: verify holds no view of the objects of its own. A
+/// question whose answer is another plugin's is not asked: the tool cannot say what that plugin
+/// answers (kubeadm's `fallthrough in-addr.arpa ip6.arpa` hands an absent reverse name to
+/// `forward`).
+pub fn report_questions(report: &Report, answerer: &Answerer) -> Vec<(Question, Expected)> {
+    questions(report)
+        .into_iter()
+        .filter_map(|question| {
+            let asked =
+                AnswerQuestion::new(question.name.as_str(), QType::of(question.rtype)).ok()?;
+            let answer = answerer.answer(&asked);
+            if !answer.computed() {
+                return None;
+            }
+            let expected = from_answer(&answer, &question.name, question.rtype);
+            Some((question, expected))
         })
-        .buffer_unordered(options.concurrency.max(1))
         .collect()
-        .await;
-    let display = server.to_string();
+}
+
+/// Asks each question along `route` and classifies its answer against the expectation given
+/// with it (the report's for the record view, `answer/`'s for explain).
+pub async fn verify_expected(
+    questions: Vec<(Question, Expected)>,
+    route: &Route,
+    connection: Option<&Connection>,
+    options: &VerifyOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Verification, VerifyError> {
+    let limit = options.timeout;
+    match route {
+        Route::Direct { server, cluster_ip } => {
+            let address = resolve_server(server).await?;
+            let transport = if options.tcp {
+                Transport::Tcp
+            } else {
+                Transport::Udp
+            };
+            // Message ids start at a random point: a stray answer to another client's query is
+            // not taken for ours (each question also has its own socket and source port).
+            let base = RandomState::new().hash_one(server.as_str()) as u16;
+            let asked = ask_all(
+                questions,
+                options.concurrency,
+                progress,
+                |index, asked: (Question, Expected)| {
+                    let id = base.wrapping_add(index as u16);
+                    async move {
+                        let answer = transport::ask(address, &asked.0, id, transport, limit).await;
+                        (asked, answer)
+                    }
+                },
+            )
+            .await;
+            let display = address.to_string();
+            let via = if *cluster_ip {
+                Via::ClusterIp
+            } else {
+                Via::Direct
+            };
+            conclude(asked, display.clone(), transport, via, |first| {
+                no_server(display, transport, limit, first)
+            })
+        }
+        Route::PortForward { pod } => {
+            let connection = connection.ok_or(VerifyError::NeedsServer)?;
+            let forwarded = portforward::open(connection, pod).await?;
+            let lanes = &forwarded.lanes;
+            let asked = ask_all(
+                questions,
+                options.concurrency,
+                progress,
+                |_, asked: (Question, Expected)| async move {
+                    let answer = lanes.ask(&asked.0, limit).await;
+                    (asked, answer)
+                },
+            )
+            .await;
+            let display = format!("{DNS_NAMESPACE}/{pod}:{}", portforward::DNS_PORT);
+            conclude(
+                asked,
+                display,
+                Transport::Tcp,
+                Via::PortForward,
+                |first| match first {
+                    Some(AskError::Timeout(_)) | None => VerifyError::ForwardNoAnswer {
+                        pod: pod.clone(),
+                        timeout: limit,
+                    },
+                    Some(AskError::Wire(source)) => VerifyError::Malformed {
+                        server: format!("{DNS_NAMESPACE}/{pod}"),
+                        source,
+                    },
+                    Some(_) => VerifyError::ForwardClosed {
+                        pod: pod.clone(),
+                        message: forwarded.first_error(),
+                    },
+                },
+            )
+        }
+    }
+}
+
+/// A question, what it should be answered, and what it was.
+type Asked = ((Question, Expected), Result<Served, AskError>);
+
+/// Asks every question, `concurrency` at a time, in any order.
+async fn ask_all<F, A>(
+    questions: Vec<(Question, Expected)>,
+    concurrency: usize,
+    progress: &(dyn Fn() + Sync),
+    ask: F,
+) -> Vec<Asked>
+where
+    F: Fn(usize, (Question, Expected)) -> A,
+    A: Future<Output = Asked>,
+{
+    futures::stream::iter(questions.into_iter().enumerate())
+        .map(|(index, question)| {
+            let asked = ask(index, question);
+            async move {
+                let asked = asked.await;
+                progress();
+                asked
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// The verdicts, or `nobody` with the first question's failure when not one was answered.
+fn conclude(
+    asked: Vec<Asked>,
+    server: String,
+    transport: Transport,
+    via: Via,
+    nobody: impl FnOnce(Option<AskError>) -> VerifyError,
+) -> Result<Verification, VerifyError> {
     if !asked.is_empty() && asked.iter().all(|(_, answer)| answer.is_err()) {
         let first = asked
             .into_iter()
-            .min_by(|a, b| a.0.cmp(&b.0))
+            .min_by(|a, b| (a.0).0.cmp(&(b.0).0))
             .and_then(|(_, answer)| answer.err());
-        return Err(no_server(display, transport, limit, first));
+        return Err(nobody(first));
     }
     let mut outcomes: Vec<Outcome> = asked
         .into_iter()
-        .map(|(question, answer)| {
-            let expected = expected(report, &question.name, question.rtype);
+        .map(|((question, expected), answer)| {
             let served = answer.unwrap_or_else(|err| Served {
                 rcode: None,
                 records: Default::default(),
@@ -133,8 +256,9 @@ pub async fn verify(report: &Report, options: &VerifyOptions) -> Result<Verifica
         .collect();
     outcomes.sort_by(|a, b| a.question.cmp(&b.question));
     Ok(Verification {
-        server: display,
+        server,
         transport,
+        via,
         outcomes,
     })
 }

@@ -5,10 +5,11 @@ use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::timeout;
 
+use super::framing;
 use super::wire::{self, Answer, WireError};
 use crate::model::{Question, Served, Transport};
 
@@ -108,21 +109,16 @@ async fn over_udp(
         .map_err(|_| AskError::Timeout(limit))?
 }
 
-/// One connection, one length-prefixed query, one length-prefixed answer (RFC 1035 §4.2.2).
+/// One connection, one length-prefixed query, one length-prefixed answer.
 async fn over_tcp(server: SocketAddr, query: &[u8], limit: Duration) -> Result<Vec<u8>, AskError> {
     let exchange = async {
         let mut stream = TcpStream::connect(server).await.map_err(io_error)?;
-        let length = u16::try_from(query.len())
-            .map_err(|_| AskError::Io(io::Error::other("query longer than 65535 bytes")))?;
-        let mut framed = Vec::with_capacity(query.len() + 2);
-        framed.extend_from_slice(&length.to_be_bytes());
-        framed.extend_from_slice(query);
+        let framed = framing::frame(query).map_err(AskError::Io)?;
         stream.write_all(&framed).await.map_err(io_error)?;
-        let mut prefix = [0_u8; 2];
-        stream.read_exact(&mut prefix).await.map_err(io_error)?;
-        let mut answer = vec![0_u8; usize::from(u16::from_be_bytes(prefix))];
-        stream.read_exact(&mut answer).await.map_err(io_error)?;
-        Ok(answer)
+        framing::read_message(&mut stream)
+            .await
+            .map_err(io_error)?
+            .ok_or(AskError::Closed)
     };
     timeout(limit, exchange)
         .await
@@ -130,7 +126,7 @@ async fn over_tcp(server: SocketAddr, query: &[u8], limit: Duration) -> Result<V
 }
 
 /// Socket errors by kind: a refusal and a closed connection are their own failures.
-fn io_error(err: io::Error) -> AskError {
+pub(super) fn io_error(err: io::Error) -> AskError {
     match err.kind() {
         io::ErrorKind::ConnectionRefused => AskError::Refused,
         io::ErrorKind::UnexpectedEof

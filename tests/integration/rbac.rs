@@ -1,5 +1,5 @@
 //! The shipped RBAC manifest grants reads only, never Secrets, and covers every request the live
-//! source sends.
+//! source sends; the one optional Role for `--verify` grants the port-forward and nothing else.
 
 use serde_json::Value;
 
@@ -11,9 +11,14 @@ fn rbac_manifest_is_read_only_and_covers_what_the_tool_reads() {
         std::fs::read_to_string(root().join("deploy/rbac.yaml")).expect("read deploy/rbac.yaml");
     let documents: Vec<Value> = serde_saphyr::from_multiple(&text).expect("valid YAML");
     let mut granted = Vec::new();
+    let mut verify_role = None;
     for document in &documents {
         let kind = document["kind"].as_str().unwrap_or_default();
         if kind != "ClusterRole" && kind != "Role" {
+            continue;
+        }
+        if document.pointer("/metadata/name") == Some(&Value::from("dnsrecords-verify")) {
+            verify_role = Some(document);
             continue;
         }
         let namespace = document
@@ -61,4 +66,16 @@ fn rbac_manifest_is_read_only_and_covers_what_the_tool_reads() {
     assert!(has("kube-system", "configmaps", "get"));
     assert!(has("kube-system", "endpointslices", "list"));
     assert!(has("kube-system", "pods", "list"));
+
+    // The optional --verify Role: create on pods/portforward and get on pods, in kube-system only.
+    let verify_role = verify_role.expect("the optional dnsrecords-verify Role");
+    assert_eq!(verify_role["metadata"]["namespace"], "kube-system");
+    assert_eq!(
+        verify_role["rules"],
+        serde_json::json!([
+            {"apiGroups": [""], "resources": ["pods/portforward"], "verbs": ["create"]},
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}
+        ])
+    );
+    assert!(text.contains("OPTIONAL, only for --verify"));
 }

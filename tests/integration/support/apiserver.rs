@@ -78,6 +78,9 @@ pub struct ServerOptions {
     pub script: Vec<watch::Step>,
     /// How often an open watch that asked for bookmarks gets one.
     pub bookmark_interval: Duration,
+    /// Where `pods/{name}/portforward` forwards to; `None` answers it 404. A `forbidden` entry
+    /// for `pods/portforward` answers it 403, as RBAC without `create` on it does.
+    pub port_forward: Option<super::portforward::PortForward>,
 }
 
 impl Default for ServerOptions {
@@ -94,6 +97,7 @@ impl Default for ServerOptions {
             drop_connections: Vec::new(),
             script: Vec::new(),
             bookmark_interval: Duration::from_secs(1),
+            port_forward: None,
         }
     }
 }
@@ -437,6 +441,8 @@ async fn serve(
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        // pods/portforward hands the connection over to a websocket.
+                        .with_upgrades()
                         .await;
                 });
             }
@@ -481,6 +487,21 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<
         })
         .collect();
     let http_version = format!("{:?}", request.version());
+    // A port-forward upgrades the connection: it needs the request itself, not only its parts.
+    if let Some(target) = super::portforward::requested(&method, &path) {
+        let (status, response) = port_forward(shared, request, &target, &query, &headers);
+        lock(&shared.log).push(LoggedRequest {
+            method: method.to_string(),
+            path,
+            query,
+            status,
+            started,
+            finished: Instant::now(),
+            http_version,
+            headers,
+        });
+        return Some(response);
+    }
     drop(request);
 
     if !shared.options.latency.is_zero() {
@@ -565,6 +586,81 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Option<Response<
         headers,
     });
     Some(response)
+}
+
+/// `pods/{name}/portforward`: authentication, RBAC, the pod's existence, then the upgrade.
+fn port_forward(
+    shared: &Shared,
+    request: Request<Incoming>,
+    target: &super::portforward::Requested,
+    query: &str,
+    headers: &[(String, String)],
+) -> (u16, Response<Body>) {
+    let options = &shared.options;
+    let refuse = |err: ApiError| (err.code, status_response(&err));
+    let expected = format!("Bearer {}", options.token);
+    let authorization = headers
+        .iter()
+        .find(|(name, _)| name == "authorization")
+        .map(|(_, value)| value.as_str());
+    if authorization != Some(expected.as_str()) {
+        return refuse(ApiError::new(
+            401,
+            "Unauthorized",
+            "Unauthorized".to_string(),
+        ));
+    }
+    let denied = options.forbidden.iter().any(|(plural, ns)| {
+        plural == "pods/portforward" && ns.as_ref().is_none_or(|ns| *ns == target.namespace)
+    });
+    if denied {
+        return refuse(ApiError::new(
+            403,
+            "Forbidden",
+            format!(
+                "pods \"{}\" is forbidden: User \"{}\" cannot create resource \"pods/portforward\" in API group \"\" in the namespace \"{}\"",
+                target.pod, options.user, target.namespace
+            ),
+        )
+        .with_details(json!({"name": target.pod, "kind": "pods"})));
+    }
+    let pods = RESOURCES.iter().find(|r| r.plural == "pods");
+    let exists = pods.is_some_and(|pods| {
+        lock(&shared.store)
+            .get(pods, &target.namespace, &target.pod)
+            .is_some()
+    });
+    let Some(forward) = options.port_forward.as_ref().filter(|_| exists) else {
+        return refuse(
+            ApiError::new(
+                404,
+                "NotFound",
+                format!("pods \"{}\" not found", target.pod),
+            )
+            .with_details(json!({"name": target.pod, "kind": "pods"})),
+        );
+    };
+    let ports = parse_query(query)
+        .into_iter()
+        .find(|(key, _)| key == "ports")
+        .map(|(_, value)| value)
+        .unwrap_or_default();
+    match super::portforward::accept(request, &ports, forward) {
+        Ok(response) => (101, response),
+        Err(message) => refuse(ApiError::bad_request(message)),
+    }
+}
+
+/// A `Status` body with its code.
+fn status_response(err: &ApiError) -> Response<Body> {
+    let body = serde_json::to_vec(&err.to_status()).unwrap_or_default();
+    let mut response = Response::new(full_body(body));
+    *response.status_mut() =
+        StatusCode::from_u16(err.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// Authentication, fault injection and routing; `Ok` is a 200 body.

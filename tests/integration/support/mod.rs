@@ -3,6 +3,7 @@
 
 pub mod apiserver;
 pub mod named;
+pub mod portforward;
 pub mod raw;
 #[path = "../../common/zone_check.rs"]
 pub mod zone_check;

@@ -484,7 +484,8 @@ async fn namespaces_in_scope(
     }
 }
 
-fn namespaced_or_all<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+/// The `Api` of one namespace, or of all of them (`-A`).
+pub(super) fn namespaced_or_all<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
     K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Default,

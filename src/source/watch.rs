@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::cluster::{Assembly, Fetched, MissingTarget, assemble, slim_pod};
+use super::cluster::{Assembly, Fetched, MissingTarget, assemble, namespaced_or_all, slim_pod};
 use super::kubeconfig::{Connection, RequestContext};
 use super::list::{classify, slim_meta};
 use super::{LiveQuery, Loaded, SourceError};
@@ -394,17 +394,6 @@ fn as_kube_error(err: watcher::Error) -> Option<kube::Error> {
         | watcher::Error::WatchFailed(err) => Some(err),
         watcher::Error::WatchError(status) => Some(kube::Error::Api(status)),
         _ => None,
-    }
-}
-
-fn namespaced_or_all<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
-where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-    K::DynamicType: Default,
-{
-    match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
     }
 }
 

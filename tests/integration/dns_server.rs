@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::apiserver::{ApiServer, ServerOptions};
-use crate::support::{command, stdout_of};
+use crate::support::stdout_of;
 
 /// Starts the test API server with the app objects and one layout, and runs the binary against
 /// it with `args`; returns (exit code, stdout, stderr).
@@ -21,19 +21,7 @@ fn run_layout(layout: &str, args: &[&str]) -> (Option<i32>, String, String) {
     let api = ApiServer::start(&refs, ServerOptions::default());
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
-    let out = command()
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .args(args)
-        .output()
-        .expect("run the binary");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        stderr,
-    )
+    crate::live_api::run(&kubeconfig, args)
 }
 
 fn json_of(layout: &str, extra: &[&str]) -> Value {

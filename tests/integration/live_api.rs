@@ -23,7 +23,7 @@ fn server(options: ServerOptions) -> ApiServer {
 }
 
 /// Runs the binary against `kubeconfig` and returns (exit code, stdout, stderr).
-fn run(kubeconfig: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) fn run(kubeconfig: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = command()
         .arg("--kubeconfig")
         .arg(kubeconfig)

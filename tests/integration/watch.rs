@@ -77,6 +77,36 @@ fn fixture(dir: &Path, objects: &[Value]) -> PathBuf {
     path
 }
 
+/// The example cluster with redis-2 not Ready, served by a test API server whose script `steps`
+/// builds from the same objects with redis-2 Ready (what the changes apply).
+fn redis_2_not_ready(dir: &Path, steps: impl FnOnce(&[Value]) -> Vec<Step>) -> ApiServer {
+    let mut objects = example_objects();
+    set_ready(&mut objects, "redis-2", false);
+    let path = fixture(dir, &objects);
+    set_ready(&mut objects, "redis-2", true);
+    ApiServer::start(
+        &[&path],
+        ServerOptions {
+            script: steps(&objects),
+            ..ServerOptions::default()
+        },
+    )
+}
+
+/// redis-2 turning Ready at `at`: its Pod and the given slices, applied at once.
+fn becomes_ready(objects: &[Value], at: Duration, slices: &[&str]) -> Vec<Step> {
+    std::iter::once(Step::at(
+        at,
+        Action::Apply(object(objects, "Pod", "redis-2")),
+    ))
+    .chain(
+        slices
+            .iter()
+            .map(|slice| Step::at(at, Action::Apply(object(objects, "EndpointSlice", slice)))),
+    )
+    .collect()
+}
+
 /// The binary, watching with a kubeconfig for `api`, its stdout lines collected with the
 /// instant each arrived.
 struct Watching {
@@ -200,29 +230,10 @@ fn is_record(event: &Value, change: &str, name: &str, rtype: &str, data: &str) -
 #[test]
 fn a_pod_becoming_ready_adds_its_names_within_a_second() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut objects = example_objects();
-    set_ready(&mut objects, "redis-2", false);
-    let path = fixture(dir.path(), &objects);
-    set_ready(&mut objects, "redis-2", true);
     let change = Duration::from_secs(3);
-    let script = vec![
-        Step::at(change, Action::Apply(object(&objects, "Pod", "redis-2"))),
-        Step::at(
-            change,
-            Action::Apply(object(&objects, "EndpointSlice", "redis-headless-8xkqz")),
-        ),
-        Step::at(
-            change,
-            Action::Apply(object(&objects, "EndpointSlice", "redis-m5v7t")),
-        ),
-    ];
-    let api = ApiServer::start(
-        &[&path],
-        ServerOptions {
-            script,
-            ..ServerOptions::default()
-        },
-    );
+    let api = redis_2_not_ready(dir.path(), |objects| {
+        becomes_ready(objects, change, &["redis-headless-8xkqz", "redis-m5v7t"])
+    });
     let watching = Watching::start(
         &api,
         dir.path(),
@@ -364,29 +375,18 @@ fn a_deleted_pod_removes_its_names_and_scaling_adds_peers_in_order() {
 #[test]
 fn the_watch_survives_a_dropped_connection_and_a_410() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut objects = example_objects();
-    set_ready(&mut objects, "redis-2", false);
-    let path = fixture(dir.path(), &objects);
-    set_ready(&mut objects, "redis-2", true);
-    let script = vec![
-        Step::at(Duration::from_millis(800), Action::DropWatches),
-        Step::at(Duration::from_millis(1200), Action::Compact),
-        Step::at(
+    let api = redis_2_not_ready(dir.path(), |objects| {
+        let mut steps = vec![
+            Step::at(Duration::from_millis(800), Action::DropWatches),
+            Step::at(Duration::from_millis(1200), Action::Compact),
+        ];
+        steps.extend(becomes_ready(
+            objects,
             Duration::from_millis(1500),
-            Action::Apply(object(&objects, "Pod", "redis-2")),
-        ),
-        Step::at(
-            Duration::from_millis(1500),
-            Action::Apply(object(&objects, "EndpointSlice", "redis-headless-8xkqz")),
-        ),
-    ];
-    let api = ApiServer::start(
-        &[&path],
-        ServerOptions {
-            script,
-            ..ServerOptions::default()
-        },
-    );
+            &["redis-headless-8xkqz"],
+        ));
+        steps
+    });
     let watching = Watching::start(
         &api,
         dir.path(),
@@ -422,27 +422,9 @@ fn the_watch_survives_a_dropped_connection_and_a_410() {
 #[test]
 fn until_resolves_exits_0_when_the_name_resolves() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut objects = example_objects();
-    set_ready(&mut objects, "redis-2", false);
-    let path = fixture(dir.path(), &objects);
-    set_ready(&mut objects, "redis-2", true);
-    let script = vec![
-        Step::at(
-            Duration::from_secs(2),
-            Action::Apply(object(&objects, "Pod", "redis-2")),
-        ),
-        Step::at(
-            Duration::from_secs(2),
-            Action::Apply(object(&objects, "EndpointSlice", "redis-headless-8xkqz")),
-        ),
-    ];
-    let api = ApiServer::start(
-        &[&path],
-        ServerOptions {
-            script,
-            ..ServerOptions::default()
-        },
-    );
+    let api = redis_2_not_ready(dir.path(), |objects| {
+        becomes_ready(objects, Duration::from_secs(2), &["redis-headless-8xkqz"])
+    });
     let started = Instant::now();
     let watching = Watching::start(
         &api,
@@ -474,10 +456,7 @@ fn until_resolves_exits_0_when_the_name_resolves() {
 #[test]
 fn until_resolves_times_out_with_the_unresolved_code() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut objects = example_objects();
-    set_ready(&mut objects, "redis-2", false);
-    let path = fixture(dir.path(), &objects);
-    let api = ApiServer::start(&[&path], ServerOptions::default());
+    let api = redis_2_not_ready(dir.path(), |_| Vec::new());
     let watching = Watching::start(
         &api,
         dir.path(),
@@ -706,27 +685,9 @@ fn failures_before_the_first_view_end_the_watch_as_they_end_one_run() {
 #[test]
 fn on_a_terminal_the_table_is_redrawn_in_place() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut objects = example_objects();
-    set_ready(&mut objects, "redis-2", false);
-    let path = fixture(dir.path(), &objects);
-    set_ready(&mut objects, "redis-2", true);
-    let script = vec![
-        Step::at(
-            Duration::from_secs(1),
-            Action::Apply(object(&objects, "Pod", "redis-2")),
-        ),
-        Step::at(
-            Duration::from_secs(1),
-            Action::Apply(object(&objects, "EndpointSlice", "redis-headless-8xkqz")),
-        ),
-    ];
-    let api = ApiServer::start(
-        &[&path],
-        ServerOptions {
-            script,
-            ..ServerOptions::default()
-        },
-    );
+    let api = redis_2_not_ready(dir.path(), |objects| {
+        becomes_ready(objects, Duration::from_secs(1), &["redis-headless-8xkqz"])
+    });
     let kubeconfig = api.write_kubeconfig(dir.path(), "kubeconfig", Some("cache"));
     let command = format!(
         "'{}' --kubeconfig '{}' sts/redis -w --watch-timeout 3s",

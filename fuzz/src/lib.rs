@@ -23,10 +23,7 @@ pub fn analyze_and_render(snapshot: &ClusterSnapshot, config: &DnsConfig, notes:
     report.notes.extend(notes);
     for format in FORMATS {
         let mut out = Vec::new();
-        let options = RenderOptions {
-            color: false,
-            headers: true,
-        };
+        let options = RenderOptions::plain();
         render::render(&report, format, options, &mut out).expect("rendering to a Vec succeeds");
         let text = String::from_utf8(out).expect("renderers write UTF-8");
         check_output(format, &text);

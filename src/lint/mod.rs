@@ -30,6 +30,7 @@ pub fn check(
     rules::externalname_target::check(&ctx, &mut findings);
     rules::peer_names::check(&ctx, &mut findings);
     rules::namespace_missing::check(&ctx, &mut findings);
+    rules::option_release::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -1,0 +1,53 @@
+//! `option-unknown-to-release`: the `kubernetes` stanza uses an option the CoreDNS release that
+//! runs does not know. `ParseStanza` ends in `default: return nil, c.Errf("unknown property
+//! '%s'", …)`, so that CoreDNS refuses the whole Corefile: a new pod crash-loops, and a running
+//! one keeps its old configuration when `reload` cannot load the new one. The release comes from
+//! the DNS pods' image tag or `--coredns-version`; the first release of each option from
+//! [`crate::model::OPTION_RELEASES`].
+
+use crate::lint::context::LintContext;
+use crate::model::{
+    ConfigOrigin, Finding, FindingId, Kind, ObjectRef, Severity, VersionSource,
+    option_first_release,
+};
+
+/// Checks every option of the stanza against the release that runs.
+pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
+    let Some(release) = ctx.dns_server.version else {
+        return;
+    };
+    let from = match &ctx.dns_server.version_source {
+        Some(VersionSource::Flag) => "--coredns-version".to_string(),
+        Some(VersionSource::Image(image)) => format!("the DNS pods' image {image}"),
+        None => "the cluster".to_string(),
+    };
+    let subject = match &ctx.config.origin {
+        ConfigOrigin::ConfigMap {
+            namespace, name, ..
+        } => ObjectRef::new(Kind::ConfigMap, namespace, name),
+        _ => ObjectRef::new(Kind::ConfigMap, "kube-system", "coredns"),
+    };
+    for option in &ctx.config.options {
+        let Some(first) = option_first_release(&option.name) else {
+            continue;
+        };
+        if release >= first {
+            continue;
+        }
+        findings.push(Finding {
+            id: FindingId::OptionUnknownToRelease,
+            severity: Severity::Error,
+            message: format!(
+                "the Corefile's kubernetes option `{name}` (line {line}) is unknown to CoreDNS {release} (from {from}): that release refuses to start with \"unknown property '{name}'\"; CoreDNS {first} is the first release that knows it",
+                name = option.name,
+                line = option.line,
+            ),
+            objects: vec![subject.clone()],
+            names: Vec::new(),
+            hint: format!(
+                "run CoreDNS {first} or later, or remove `{name}` from the kubernetes stanza",
+                name = option.name
+            ),
+        });
+    }
+}

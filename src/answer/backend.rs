@@ -508,9 +508,16 @@ impl<'a> Answerer<'a> {
             });
         }
         let extra = self.srv_additional(&srv, &PortFilter::Named(port, protocol));
+        // Beside the IP entries, an FQDN slice's entries with the port answer A/AAAA too.
+        let cnames = if view.is_some_and(|v| v.is_headless()) {
+            self.port_cnames(routed, namespace, service, port, protocol)
+        } else {
+            Vec::new()
+        };
         Ok(Backend {
             entries: true,
             addresses: extra.clone(),
+            cnames,
             srv,
             srv_extra: extra,
             notes: owner

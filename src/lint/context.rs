@@ -5,8 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::engine::{ClusterView, EngineOutput, Index, ServiceView};
 use crate::model::{
-    ClusterSnapshot, DnsConfig, DnsName, DnsServer, Expectation, Fact, FactState, GapResource,
-    ObjectRef,
+    ClusterSnapshot, DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef,
 };
 
 /// Shared inputs of the rules, indexed once.
@@ -21,8 +20,6 @@ pub struct LintContext<'a> {
     pub config: &'a DnsConfig,
     /// The zone names are built in.
     pub zone: DnsName,
-    /// The DNS server and release the cluster runs, as the engine detected it.
-    pub dns_server: &'a DnsServer,
     snapshot: &'a ClusterSnapshot,
     served: HashSet<&'a DnsName>,
     facts_by_subject: HashMap<&'a ObjectRef, Vec<&'a Fact>>,
@@ -51,7 +48,6 @@ impl<'a> LintContext<'a> {
                 .primary_zone()
                 .filter(|zone| config.server.receives(zone))?
                 .clone(),
-            dns_server: &output.dns_server,
             snapshot,
             served: output.records.iter().map(|r| &r.owner).collect(),
             facts_by_subject,

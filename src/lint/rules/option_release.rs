@@ -5,29 +5,40 @@
 //! the DNS pods' image tag or `--coredns-version`; the first release of each option from
 //! [`crate::model::OPTION_RELEASES`].
 
-use crate::lint::context::LintContext;
 use crate::model::{
-    ConfigOrigin, Finding, FindingId, Kind, ObjectRef, Severity, VersionSource,
-    option_first_release,
+    ConfigOrigin, DnsConfig, DnsServer, Finding, FindingId, Kind, ObjectRef, Severity,
+    VersionSource, option_first_release,
 };
 
-/// Checks every option of the stanza against the release that runs.
-pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
-    let Some(release) = ctx.dns_server.version else {
+/// Checks every option of every stanza against the release that runs: CoreDNS parses every
+/// stanza at start-up, whether or not questions reach its zones.
+pub fn check(stanzas: &[DnsConfig], server: &DnsServer, findings: &mut Vec<Finding>) {
+    let Some(release) = server.version else {
         return;
     };
-    let from = match &ctx.dns_server.version_source {
+    let from = match &server.version_source {
         Some(VersionSource::Flag) => "--coredns-version".to_string(),
         Some(VersionSource::Image(image)) => format!("the DNS pods' image {image}"),
         None => "the cluster".to_string(),
     };
-    let subject = match &ctx.config.origin {
+    for stanza in stanzas {
+        check_stanza(stanza, release, &from, findings);
+    }
+}
+
+fn check_stanza(
+    stanza: &DnsConfig,
+    release: crate::model::CoreDnsVersion,
+    from: &str,
+    findings: &mut Vec<Finding>,
+) {
+    let subject = match &stanza.origin {
         ConfigOrigin::ConfigMap {
             namespace, name, ..
         } => ObjectRef::new(Kind::ConfigMap, namespace, name),
         _ => ObjectRef::new(Kind::ConfigMap, "kube-system", "coredns"),
     };
-    for option in &ctx.config.options {
+    for option in &stanza.options {
         let Some(first) = option_first_release(&option.name) else {
             continue;
         };

@@ -86,7 +86,7 @@ pub fn analyze_dns(
             other => other.service().is_some_and(|s| scope.services.contains(s)),
         }
     };
-    let findings = lint::check(&output, snapshot, config);
+    let findings = lint::check(&output, snapshot, config, &dns.stanzas);
     // Cluster-wide configuration (the Corefile's cache) concerns every scope.
     let findings = findings
         .into_iter()

@@ -26,6 +26,9 @@ pub const fn page(id: FindingId) -> &'static str {
         FindingId::PeerNamesAbsent => include_str!("../docs/findings/peer-names-absent.md"),
         FindingId::BootstrapDeadlock => include_str!("../docs/findings/bootstrap-deadlock.md"),
         FindingId::NamespaceMissing => include_str!("../docs/findings/namespace-missing.md"),
+        FindingId::OptionUnknownToRelease => {
+            include_str!("../docs/findings/option-unknown-to-release.md")
+        }
     }
 }
 

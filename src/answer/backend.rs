@@ -56,7 +56,7 @@ impl Address {
     }
 }
 
-/// An ExternalName's CNAME.
+/// A CNAME of the backend: an ExternalName's, or one per name address of an FQDN slice.
 #[derive(Debug, Clone)]
 pub struct Cname<'a> {
     /// Its target.
@@ -87,8 +87,8 @@ pub struct Backend<'a> {
     pub entries: bool,
     /// Addresses for A and AAAA questions.
     pub addresses: Vec<Address>,
-    /// The CNAME of an ExternalName Service.
-    pub cname: Option<Cname<'a>>,
+    /// The CNAMEs: an ExternalName Service's one, or an FQDN slice's, one per name address.
+    pub cnames: Vec<Cname<'a>>,
     /// SRV data.
     pub srv: Vec<Srv>,
     /// The SRV answer's additional section.
@@ -104,7 +104,7 @@ impl Backend<'_> {
     pub fn present_types(&self) -> Vec<RecordType> {
         let mut types = BTreeSet::new();
         types.extend(self.addresses.iter().map(Address::rtype));
-        if self.cname.is_some() {
+        if !self.cnames.is_empty() {
             types.insert(RecordType::Cname);
         }
         if !self.srv.is_empty() {
@@ -272,12 +272,10 @@ impl<'a> Answerer<'a> {
         for record in &records {
             match &record.data {
                 RData::A(_) | RData::Aaaa(_) => backend.addresses.extend(Address::of(record)),
-                RData::Cname(target) => {
-                    backend.cname = Some(Cname {
-                        target: target.clone(),
-                        record,
-                    });
-                }
+                RData::Cname(target) => backend.cnames.push(Cname {
+                    target: target.clone(),
+                    record,
+                }),
                 RData::Srv {
                     weight,
                     port,
@@ -348,12 +346,25 @@ impl<'a> Answerer<'a> {
             .flat_map(|o| self.records_at(o))
             .filter_map(Address::of)
             .collect();
+        // An FQDN slice's endpoint: a CNAME to its name, and no SRV (`Services` drops it).
+        let cnames: Vec<Cname<'a>> = owner
+            .iter()
+            .flat_map(|o| self.records_at(o))
+            .filter_map(|record| match &record.data {
+                RData::Cname(target) => Some(Cname {
+                    target: target.clone(),
+                    record,
+                }),
+                _ => None,
+            })
+            .collect();
         let view = self.service_check(namespace, service, answer);
+        let found = !addresses.is_empty() || !cnames.is_empty();
         answer.checks.push(Check {
-            passed: !addresses.is_empty(),
+            passed: found,
             subject: format!("endpoint {endpoint}"),
         });
-        let Some(owner) = owner.filter(|_| !addresses.is_empty()) else {
+        let Some(owner) = owner.filter(|_| found) else {
             let Some(view) = view else {
                 return Err(self.missing_service(namespace, service, &[endpoint], routed));
             };
@@ -393,6 +404,7 @@ impl<'a> Answerer<'a> {
         let mut backend = Backend {
             entries: true,
             notes: self.served_notes(routed, &owner),
+            cnames,
             ..Backend::default()
         };
         let mut ports = BTreeSet::new();
@@ -467,6 +479,20 @@ impl<'a> Answerer<'a> {
                     routed,
                 ));
             };
+            // A headless Service's FQDN slice with that port: `findServices` has entries (CNAMEs
+            // for A/AAAA), which `Services` drops for SRV: NODATA, not a name error.
+            let cnames = if view.is_headless() {
+                self.port_cnames(routed, namespace, service, port, protocol)
+            } else {
+                Vec::new()
+            };
+            if !cnames.is_empty() {
+                return Ok(Backend {
+                    entries: true,
+                    cnames,
+                    ..Backend::default()
+                });
+            }
             return Err(if matches!(view.kind, ServiceKind::ExternalName(_)) {
                 vec![Reason::Question(QuestionCause::ExternalNameHasNoSubnames {
                     service: (*view.object).clone(),
@@ -482,9 +508,16 @@ impl<'a> Answerer<'a> {
             });
         }
         let extra = self.srv_additional(&srv, &PortFilter::Named(port, protocol));
+        // Beside the IP entries, an FQDN slice's entries with the port answer A/AAAA too.
+        let cnames = if view.is_some_and(|v| v.is_headless()) {
+            self.port_cnames(routed, namespace, service, port, protocol)
+        } else {
+            Vec::new()
+        };
         Ok(Backend {
             entries: true,
             addresses: extra.clone(),
+            cnames,
             srv,
             srv_extra: extra,
             notes: owner
@@ -643,6 +676,69 @@ impl<'a> Answerer<'a> {
             }
         }
         extra
+    }
+
+    /// The CNAMEs at a headless Service's name whose FQDN slice has the port `port`/`protocol`.
+    fn port_cnames(
+        &self,
+        routed: &Routed,
+        namespace: &str,
+        service: &str,
+        port: &str,
+        protocol: &str,
+    ) -> Vec<Cname<'a>> {
+        let Ok(owner) = routed.zone.prepend_all(&[service, namespace, "svc"]) else {
+            return Vec::new();
+        };
+        self.records_at(&owner)
+            .filter_map(|record| {
+                let RData::Cname(target) = &record.data else {
+                    return None;
+                };
+                let slice = self.slice_of(&record.source)?;
+                slice
+                    .ports
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == port && p.protocol == protocol)
+                    .then(|| Cname {
+                        target: target.clone(),
+                        record,
+                    })
+            })
+            .collect()
+    }
+
+    /// `plugin.CNAME`: the first backend entry only, and a CNAME only if that entry is a name.
+    /// Entries come slice by slice (the informer's order across slices, which the tool takes
+    /// as the slices' names), each slice's in endpoint and address order.
+    pub(super) fn first_cname<'b>(&self, backend: &'b Backend<'a>) -> Option<&'b Cname<'a>> {
+        let position = |source: &Provenance| -> Option<(&'a ObjectRef, usize)> {
+            let Provenance::Endpoint { address, .. } = source else {
+                return None;
+            };
+            let view = self.slice_of(source)?;
+            let index = view
+                .endpoints
+                .iter()
+                .flat_map(|e| e.address_texts())
+                .position(|text| text == &**address)?;
+            Some((view.object.as_ref(), index))
+        };
+        let first_cname = backend
+            .cnames
+            .iter()
+            .min_by_key(|c| position(&c.record.source))?;
+        let Some(cname_at) = position(&first_cname.record.source) else {
+            // An ExternalName's CNAME is its only entry.
+            return Some(first_cname);
+        };
+        let address_first = backend
+            .addresses
+            .iter()
+            .filter_map(|a| position(&a.source))
+            .any(|at| at < cname_at);
+        (!address_first).then_some(first_cname)
     }
 
     fn slice_of(&self, source: &Provenance) -> Option<&'a crate::engine::SliceView> {

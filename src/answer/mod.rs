@@ -600,7 +600,7 @@ impl<'a> Answerer<'a> {
             QType::Cname => {
                 let backend = self.services(name, routed, answer)?;
                 answer.causes.extend(backend.notes.clone());
-                if let Some(cname) = &backend.cname {
+                if let Some(cname) = self.first_cname(&backend) {
                     answer
                         .answer
                         .push(self.present(cname.record, owner, routed));
@@ -748,14 +748,15 @@ impl<'a> Answerer<'a> {
                     .push(self.address_record(name.asked().to_string(), address));
             }
         }
-        if let Some(cname) = &backend.cname {
+        // An FQDN slice gives one CNAME per name address, each chased on its own.
+        for cname in &backend.cnames {
             self.chase(question, routed, cname, chain, answer);
         }
         self.no_data(&backend, question, answer);
         Ok(())
     }
 
-    /// Follows an ExternalName CNAME the way `plugin.A` does.
+    /// Follows a CNAME (an ExternalName's, an FQDN slice address's) the way `plugin.A` does.
     fn chase(
         &self,
         question: &Question,

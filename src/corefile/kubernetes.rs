@@ -6,7 +6,7 @@ use super::blocks::Directive;
 use super::zones::normalize_exact;
 use crate::model::{
     CacheConfig, ConfigOrigin, DnsConfig, DnsName, LabelSelector, PodsMode, ServerBlockConfig,
-    is_below_reverse_tree,
+    StanzaOption, is_below_reverse_tree,
 };
 
 /// CoreDNS's TTL when the stanza has no `ttl` option.
@@ -52,9 +52,14 @@ pub fn parse_kubernetes(
         server: ServerBlockConfig::default(),
         origin,
         coredns_version: None,
+        options: Vec::new(),
     };
     for option in &directive.block {
         parse_option(option, &mut config)?;
+        config.options.push(StanzaOption {
+            name: option.name.clone(),
+            line: option.line,
+        });
         // An option followed by `{` on its line: the plugin's next `NextBlock` reads the `{`
         // itself as the next option's name.
         if option.braced {

@@ -163,7 +163,7 @@ fn ns_addresses(ctx: &Ctx, zone: &DnsName, local_ips: &BTreeSet<IpAddr>) -> Vec<
                         for address in &endpoint.addresses {
                             let label = endpoint_label(
                                 endpoint,
-                                address,
+                                &address.text,
                                 ctx.config.endpoint_pod_names,
                                 &ctx.rules,
                             );

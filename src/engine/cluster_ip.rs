@@ -4,7 +4,9 @@
 
 use std::net::IpAddr;
 
-use super::endpoints::{endpoint_name_records, endpoint_names, ready_entries};
+use super::endpoints::{
+    endpoint_name_cnames, endpoint_name_records, endpoint_names, ready_entries, ready_name_entries,
+};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
 use super::{Ctx, Sink, address_record};
@@ -18,17 +20,10 @@ where
 {
     let ttl = ctx.config.ttl;
     let entries = ready_entries(ctx, service);
+    let name_entries = ready_name_entries(ctx, service);
     // `ignore empty_service`: no ready address in any slice → the Service is not served at all.
-    let fqdn_ready = ctx
-        .view
-        .fqdn_ready
-        .get(&(
-            service.object.namespace.clone(),
-            service.object.name.clone(),
-        ))
-        .copied()
-        .unwrap_or(0);
-    if ctx.config.ignore_empty_service && entries.is_empty() && fqdn_ready == 0 {
+    // `findServices` counts every slice's addresses, an FQDN slice's names included.
+    if ctx.config.ignore_empty_service && entries.is_empty() && name_entries.is_empty() {
         sink.absent(
             name.clone(),
             &service.object,
@@ -67,4 +62,5 @@ where
     }
     let names = endpoint_names(ctx, &entries, name, sink);
     endpoint_name_records(ctx, service, &entries, &names, sink);
+    endpoint_name_cnames(ctx, service, &name_entries, name, sink);
 }

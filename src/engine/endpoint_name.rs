@@ -2,14 +2,15 @@
 //! endpointHostname`): the endpoint's hostname, else (with `endpoint_pod_names`) its Pod's name,
 //! else the address with its separators turned into dashes.
 
-use super::view::{AddressView, EndpointView};
+use super::view::EndpointView;
 use crate::model::CoreDnsRules;
 
-/// The endpoint label CoreDNS uses for `address` of `endpoint`. It can be empty or hold dots
-/// (a Pod name under `endpoint_pod_names`); callers skip names that are not one valid label.
+/// The endpoint label CoreDNS uses for the address `address` (as the slice spells it, an IP or
+/// an FQDN slice's name) of `endpoint`. It can be empty or hold dots (a Pod name under
+/// `endpoint_pod_names`); callers skip names that are not one valid label.
 pub fn endpoint_label(
     endpoint: &EndpointView,
-    address: &AddressView,
+    address: &str,
     pod_names: bool,
     rules: &CoreDnsRules,
 ) -> String {
@@ -20,16 +21,18 @@ pub fn endpoint_label(
         return name.clone();
     }
     if rules.ipv6_label_trailing_zero {
-        dashed_endpoint_address(&address.text)
+        dashed_endpoint_address(address)
     } else {
         // Before CoreDNS 1.12.3 the label kept a trailing dash (`fd00::` → `fd00--`).
-        dashed_pod_address(&address.text)
+        dashed_pod_address(address)
     }
 }
 
 /// `10.244.1.5` → `10-244-1-5`; `fd00::1` → `fd00--1`; a result ending in `-` gets a `0`
 /// appended (`fd00::` → `fd00--0`, since CoreDNS v1.12.3) so that it is a valid label. The
-/// address string is used as written, not re-canonicalised, exactly as CoreDNS does.
+/// address string is used as written, not re-canonicalised, exactly as CoreDNS does: an FQDN
+/// slice's `db.example.com` is `db-example-com`, and `db.example.com.` keeps a trailing dash
+/// (only the IPv6 branch appends the `0`).
 pub fn dashed_endpoint_address(address: &str) -> String {
     if address.contains('.') {
         return address.replace('.', "-");
@@ -57,11 +60,11 @@ pub fn dashed_pod_address(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::IpAddr;
 
     fn endpoint(hostname: Option<&str>, target: Option<&str>) -> EndpointView {
         EndpointView {
             addresses: Vec::new(),
+            names: Vec::new(),
             ready: true,
             terminating: false,
             hostname: hostname.map(str::to_string),
@@ -71,20 +74,13 @@ mod tests {
         }
     }
 
-    fn address(text: &str) -> AddressView {
-        AddressView {
-            text: text.into(),
-            ip: text.parse::<IpAddr>().unwrap(),
-        }
-    }
-
     #[test]
     fn hostname_then_pod_name_then_dashed_ip() {
-        let a = address("10.244.1.5");
+        let a = "10.244.1.5";
         assert_eq!(
             endpoint_label(
                 &endpoint(Some("redis-0"), Some("p")),
-                &a,
+                a,
                 true,
                 &CoreDnsRules::NEWEST
             ),
@@ -93,7 +89,7 @@ mod tests {
         assert_eq!(
             endpoint_label(
                 &endpoint(None, Some("web-abc")),
-                &a,
+                a,
                 true,
                 &CoreDnsRules::NEWEST
             ),
@@ -102,7 +98,7 @@ mod tests {
         assert_eq!(
             endpoint_label(
                 &endpoint(None, Some("web-abc")),
-                &a,
+                a,
                 false,
                 &CoreDnsRules::NEWEST
             ),
@@ -113,13 +109,13 @@ mod tests {
     #[test]
     fn releases_before_1_12_3_keep_the_trailing_dash() {
         let old = CoreDnsRules::for_version(crate::model::CoreDnsVersion::parse("1.12.2").ok());
-        let a = address("fd00::");
+        let a = "fd00::";
         assert_eq!(
-            endpoint_label(&endpoint(None, None), &a, false, &old),
+            endpoint_label(&endpoint(None, None), a, false, &old),
             "fd00--"
         );
         assert_eq!(
-            endpoint_label(&endpoint(None, None), &a, false, &CoreDnsRules::NEWEST),
+            endpoint_label(&endpoint(None, None), a, false, &CoreDnsRules::NEWEST),
             "fd00--0"
         );
     }
@@ -134,5 +130,15 @@ mod tests {
         assert_eq!(dashed_endpoint_address("fd00::"), "fd00--0");
         assert_eq!(dashed_pod_address("fd00::"), "fd00--");
         assert_eq!(dashed_pod_address("10.1.2.3"), "10-1-2-3");
+    }
+
+    #[test]
+    fn fqdn_addresses_dash_like_ipv4() {
+        assert_eq!(dashed_endpoint_address("db.example.com"), "db-example-com");
+        // The IPv4 branch appends no `0`: the absolute form keeps its trailing dash.
+        assert_eq!(
+            dashed_endpoint_address("db.example.com."),
+            "db-example-com-"
+        );
     }
 }

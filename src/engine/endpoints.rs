@@ -3,9 +3,9 @@
 //! takes the endpoint path for any question with an endpoint label (`findServices`).
 
 use super::endpoint_name::endpoint_label;
-use super::view::{AddressView, EndpointView, PortView, ServiceView, SliceView};
+use super::view::{AddressView, EndpointView, NameAddressView, PortView, ServiceView, SliceView};
 use super::{Ctx, Sink, address_record};
-use crate::model::{DnsName, Note, Provenance};
+use crate::model::{DnsName, Note, Provenance, RData, Record};
 
 /// One (address, port) pair of a ready endpoint: CoreDNS's backend entry for headless answers.
 pub struct Entry<'a> {
@@ -60,7 +60,7 @@ pub fn endpoint_name(
 ) -> Option<DnsName> {
     let label = endpoint_label(
         entry.endpoint,
-        entry.address,
+        &entry.address.text,
         ctx.config.endpoint_pod_names,
         &ctx.rules,
     );
@@ -107,7 +107,7 @@ pub fn endpoint_name_records(
         if let Some(name) = name.as_ref().filter(|n| {
             let label = endpoint_label(
                 entry.endpoint,
-                entry.address,
+                &entry.address.text,
                 ctx.config.endpoint_pod_names,
                 &ctx.rules,
             );
@@ -131,5 +131,108 @@ pub fn endpoint_name_records(
             );
             sink.records.push(record);
         }
+    }
+}
+
+/// One ready name address of an FQDN slice: CoreDNS has a backend entry per (address × slice
+/// port) whose host is the name; `plugin.A`/`AAAA` answer each with a CNAME (identical ones,
+/// one per port, collapse here as in any RRset) and `Services` drops them from SRV answers, so
+/// the port plays no part.
+pub struct NameEntry<'a> {
+    pub slice: &'a SliceView,
+    pub endpoint: &'a EndpointView,
+    pub address: &'a NameAddressView,
+}
+
+impl NameEntry<'_> {
+    /// The provenance of records built from this entry.
+    pub fn source(&self, service: &ServiceView) -> Provenance {
+        Provenance::Endpoint {
+            service: service.object.clone(),
+            slice: self.slice.object.clone(),
+            address: self.address.text.clone(),
+            pod: self.endpoint.pod.clone(),
+        }
+    }
+}
+
+/// Every ready name address of the Service's FQDN slices, in slice order.
+pub fn ready_name_entries<'a>(ctx: &Ctx<'a>, service: &ServiceView) -> Vec<NameEntry<'a>> {
+    let mut entries = Vec::new();
+    for slice in ctx
+        .index
+        .slices_of(&service.object.namespace, &service.object.name)
+    {
+        for endpoint in slice.endpoints.iter().filter(|e| e.ready) {
+            for address in &endpoint.names {
+                entries.push(NameEntry {
+                    slice,
+                    endpoint,
+                    address,
+                });
+            }
+        }
+    }
+    entries
+}
+
+/// A CNAME at `owner` to each entry's name (`plugin.A`). A target at or below `owner` is the
+/// loop CoreDNS skips (`Name(qname).Matches(target)`).
+pub fn cname_records<'e, 'a: 'e>(
+    ctx: &Ctx,
+    service: &ServiceView,
+    owner: &DnsName,
+    entries: impl IntoIterator<Item = &'e NameEntry<'a>>,
+    sink: &mut Sink,
+) {
+    for entry in entries {
+        let target = &entry.address.target;
+        if target.is_within(owner) {
+            sink.notes.push(
+                Note::warning(format!(
+                    "{}: endpoint address {} lies at or below {owner}: CoreDNS skips a CNAME that points into its own name",
+                    entry.slice.object, entry.address.text
+                ))
+                .about(&entry.slice.object),
+            );
+            continue;
+        }
+        sink.records.push(Record {
+            owner: owner.clone(),
+            ttl: ctx.config.ttl,
+            data: RData::Cname(target.clone()),
+            source: entry.source(service),
+        });
+    }
+}
+
+/// `<endpoint>.<svc>` CNAMEs for the name entries: the endpoint label is the hostname, the Pod
+/// name (`endpoint_pod_names`) or the name with its dots turned into dashes
+/// (`endpointHostname`); a label that is not one DNS label reaches no question.
+pub fn endpoint_name_cnames(
+    ctx: &Ctx,
+    service: &ServiceView,
+    entries: &[NameEntry],
+    service_name: &DnsName,
+    sink: &mut Sink,
+) {
+    for entry in entries {
+        let label = endpoint_label(
+            entry.endpoint,
+            &entry.address.text,
+            ctx.config.endpoint_pod_names,
+            &ctx.rules,
+        );
+        let owner = match service_name.prepend(&label) {
+            Ok(owner) => owner,
+            Err(err) => {
+                sink.notes.push(Note::warning(format!(
+                    "{}: endpoint {} gets no name: {label:?} is not a single DNS label ({err}), so no question can reach it",
+                    entry.slice.object, entry.address.text
+                )).about(&entry.slice.object));
+                continue;
+            }
+        };
+        cname_records(ctx, service, &owner, [entry], sink);
     }
 }

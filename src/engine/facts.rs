@@ -6,9 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::endpoint_name::endpoint_label;
-use super::view::{
-    AddressView, EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView,
-};
+use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
 use super::{Ctx, Denied};
 use crate::model::{
     Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
@@ -107,6 +105,25 @@ fn settle(fact: &mut Fact) {
         fact.causes
             .retain(|c| matches!(c, Cause::ListForbidden { .. }));
         fact.state = FactState::Unknown;
+    }
+}
+
+/// One address of an endpoint as the facts see it: its text, and its IP unless it is an FQDN
+/// slice's name.
+#[derive(Clone, Copy)]
+struct EndpointAddress<'s> {
+    text: &'s str,
+    ip: Option<std::net::IpAddr>,
+}
+
+impl EndpointAddress<'_> {
+    /// What its endpoint name holds: an address, or a CNAME to the name.
+    fn rtype(&self) -> RecordType {
+        if self.ip.is_some() {
+            RecordType::A
+        } else {
+            RecordType::Cname
+        }
     }
 }
 
@@ -283,6 +300,7 @@ impl Facts<'_, '_> {
         }
         let slices = self.ctx.index.slices_of(namespace, &object.name);
         for (slice, endpoint, address, endpoint_name) in self.named_endpoints(&name, slices) {
+            let EndpointAddress { text, ip } = address;
             let pod = endpoint.pod.as_deref().cloned();
             let pod_view = pod
                 .as_ref()
@@ -291,7 +309,7 @@ impl Facts<'_, '_> {
             if !endpoint.ready {
                 causes.push(Cause::EndpointNotReady {
                     pod: pod.clone(),
-                    address: address.text.to_string(),
+                    address: text.to_string(),
                     terminating: endpoint.terminating,
                     ready_condition: pod_view.and_then(|p| p.ready_condition.clone()),
                 });
@@ -305,15 +323,25 @@ impl Facts<'_, '_> {
             }
             let mut objects = vec![object.clone(), (*slice.object).clone()];
             objects.extend(pod);
+            // An FQDN slice's name has a CNAME there, and no PTR (no reverse question spells it).
+            let Some(ip) = ip else {
+                self.add(
+                    endpoint_name,
+                    RecordType::Cname,
+                    Expectation::Endpoint,
+                    objects,
+                    causes,
+                );
+                continue;
+            };
             let mut ptr_causes = causes.clone();
-            if endpoint.ready && *address.text != *address.ip.to_string() {
+            if endpoint.ready && *text != *ip.to_string() {
                 // CoreDNS looks slices up by the canonical text of the reverse question.
                 ptr_causes.push(Cause::InvalidObject {
                     object: (*slice.object).clone(),
                     field: "endpoints[].addresses".to_string(),
                     problem: format!(
-                        "\"{}\" is not written canonically ({}), so no PTR question finds it",
-                        address.text, address.ip
+                        "\"{text}\" is not written canonically ({ip}), so no PTR question finds it"
                     ),
                 });
             }
@@ -327,7 +355,7 @@ impl Facts<'_, '_> {
                     rule: "endpoint PTR records only for endpoints with a hostname",
                 });
             }
-            self.ptr(address.ip, &object, ptr_causes);
+            self.ptr(ip, &object, ptr_causes);
             self.add(
                 endpoint_name,
                 RecordType::A,
@@ -352,21 +380,35 @@ impl Facts<'_, '_> {
         }
     }
 
-    /// Every address of `slices` with the endpoint name CoreDNS gives it under `service_name`
-    /// (`endpointHostname`); addresses whose label is not one valid DNS label have none.
+    /// Every address of `slices` (IPs, and an FQDN slice's names) with the endpoint name CoreDNS
+    /// gives it under `service_name` (`endpointHostname`); addresses whose label is not one
+    /// valid DNS label have none.
     fn named_endpoints<'s>(
         &self,
         service_name: &DnsName,
         slices: &[&'s SliceView],
-    ) -> Vec<(&'s SliceView, &'s EndpointView, &'s AddressView, DnsName)> {
+    ) -> Vec<(
+        &'s SliceView,
+        &'s EndpointView,
+        EndpointAddress<'s>,
+        DnsName,
+    )> {
         let pod_names = self.ctx.config.endpoint_pod_names;
         let rules = &self.ctx.rules;
         slices
             .iter()
             .flat_map(|slice| {
                 slice.endpoints.iter().flat_map(move |endpoint| {
-                    endpoint.addresses.iter().filter_map(move |address| {
-                        let label = endpoint_label(endpoint, address, pod_names, rules);
+                    let ips = endpoint.addresses.iter().map(|a| EndpointAddress {
+                        text: &a.text,
+                        ip: Some(a.ip),
+                    });
+                    let names = endpoint.names.iter().map(|n| EndpointAddress {
+                        text: &n.text,
+                        ip: None,
+                    });
+                    ips.chain(names).filter_map(move |address| {
+                        let label = endpoint_label(endpoint, address.text, pod_names, rules);
                         let name = service_name.prepend(&label).ok()?;
                         Some((*slice, endpoint, address, name))
                     })
@@ -424,12 +466,13 @@ impl Facts<'_, '_> {
         slices: &[&SliceView],
         causes: &[Cause],
     ) {
-        for (slice, endpoint, _, endpoint_name) in self.named_endpoints(service_name, slices) {
+        for (slice, endpoint, address, endpoint_name) in self.named_endpoints(service_name, slices)
+        {
             let mut objects = vec![service.clone(), (*slice.object).clone()];
             objects.extend(endpoint.pod.as_deref().cloned());
             self.add(
                 endpoint_name,
-                RecordType::A,
+                address.rtype(),
                 Expectation::Endpoint,
                 objects,
                 causes.to_vec(),
@@ -446,7 +489,7 @@ impl Facts<'_, '_> {
             .slices_of(&service.object.namespace, &service.object.name)
         {
             for endpoint in slice.endpoints.iter().filter(|e| !e.ready) {
-                for address in &endpoint.addresses {
+                for address in endpoint.address_texts() {
                     let pod = endpoint.pod.as_deref().cloned();
                     let ready_condition = pod
                         .as_ref()
@@ -454,7 +497,7 @@ impl Facts<'_, '_> {
                         .and_then(|p| p.ready_condition.clone());
                     causes.push(Cause::EndpointNotReady {
                         pod,
-                        address: address.text.to_string(),
+                        address: address.to_string(),
                         terminating: endpoint.terminating,
                         ready_condition,
                     });
@@ -574,10 +617,10 @@ impl Facts<'_, '_> {
                     });
                 }
             } else if !endpoint.ready {
-                for address in &endpoint.addresses {
+                for address in endpoint.address_texts() {
                     causes.push(Cause::EndpointNotReady {
                         pod: Some(pod_ref.clone()),
-                        address: address.text.to_string(),
+                        address: address.to_string(),
                         terminating: endpoint.terminating,
                         ready_condition: pod.ready_condition.clone(),
                     });

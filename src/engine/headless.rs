@@ -5,7 +5,10 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::endpoints::{Entry, endpoint_name_records, endpoint_names, ready_entries};
+use super::endpoints::{
+    Entry, NameEntry, cname_records, endpoint_name_cnames, endpoint_name_records, endpoint_names,
+    ready_entries, ready_name_entries,
+};
 use super::srv::{SrvEntry, srv_records};
 use super::view::ServiceView;
 use super::{Ctx, Index, Sink, address_record};
@@ -19,7 +22,8 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
         return;
     }
     let entries = ready_entries(ctx, service);
-    if entries.is_empty() {
+    let name_entries = ready_name_entries(ctx, service);
+    if entries.is_empty() && name_entries.is_empty() {
         for cause in empty_service_cause(ctx.index, ctx.config, service) {
             sink.absent(name.clone(), &service.object, cause);
         }
@@ -36,10 +40,14 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
             ));
         }
     }
+    // An FQDN slice's names: a CNAME each at the Service name and at their endpoint names.
+    cname_records(ctx, service, name, &name_entries, sink);
+    endpoint_name_cnames(ctx, service, &name_entries, name, sink);
     let names = endpoint_names(ctx, &entries, name, sink);
     endpoint_name_records(ctx, service, &entries, &names, sink);
 
-    // Bare name: every entry, named and unnamed ports, portless sentinels included in the count.
+    // Bare name: every entry, named and unnamed ports, portless sentinels included in the count;
+    // not the name entries, which `Services` drops before SRV counts or builds anything.
     // Built once; the `_name._proto` answers below take their subsets.
     let all: Vec<SrvEntry> = entries
         .iter()
@@ -76,7 +84,7 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
         sink.records.extend(srv_records(&owner, &matching, ttl));
     }
     if ctx.config.zonal {
-        zonal_records(service, name, &entries, &all, ttl, sink);
+        zonal_records(ctx, service, name, (&entries, &name_entries), &all, sink);
     }
 }
 
@@ -86,16 +94,19 @@ pub fn records(ctx: &Ctx, service: &ServiceView, name: &DnsName, sink: &mut Sink
 /// among them. A zone with endpoints answers the same under both directives; any other zone
 /// name is NODATA (`pin`) or the whole Service (`prefer`), an open set that is not listed.
 fn zonal_records(
+    ctx: &Ctx,
     service: &ServiceView,
     name: &DnsName,
-    entries: &[Entry],
+    (entries, name_entries): (&[Entry], &[NameEntry]),
     all: &[SrvEntry],
-    ttl: u32,
     sink: &mut Sink,
 ) {
+    let ttl = ctx.config.ttl;
     let zones: BTreeSet<&str> = entries
         .iter()
-        .filter_map(|e| e.endpoint.zone.as_deref())
+        .map(|e| e.endpoint)
+        .chain(name_entries.iter().map(|e| e.endpoint))
+        .filter_map(|e| e.zone.as_deref())
         .collect();
     for zone in zones {
         let in_zone: Vec<(&Entry, &SrvEntry)> = entries
@@ -123,6 +134,10 @@ fn zonal_records(
             }
             let srv: Vec<SrvEntry> = in_zone.iter().map(|(_, srv)| (*srv).clone()).collect();
             sink.records.extend(srv_records(&owner, &srv, ttl));
+            let names = name_entries
+                .iter()
+                .filter(|e| e.endpoint.zone.as_deref() == Some(zone));
+            cname_records(ctx, service, &owner, names, sink);
         }
     }
 }

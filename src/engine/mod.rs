@@ -26,8 +26,8 @@ pub use index::Index;
 pub use ptr::reverse_name;
 pub use srv::weight as srv_weight;
 pub use view::{
-    AddressView, ClusterView, EndpointView, Hidden, PodView, PortView, ServiceKind, ServiceView,
-    SliceView, StatefulSetView,
+    AddressView, ClusterView, EndpointView, Hidden, NameAddressView, PodView, PortView,
+    ServiceKind, ServiceView, SliceView, StatefulSetView,
 };
 
 use std::sync::Arc;

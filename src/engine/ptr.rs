@@ -146,7 +146,12 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                         None => continue,
                     }
                 } else {
-                    endpoint_label(endpoint, address, ctx.config.endpoint_pod_names, &ctx.rules)
+                    endpoint_label(
+                        endpoint,
+                        &address.text,
+                        ctx.config.endpoint_pod_names,
+                        &ctx.rules,
+                    )
                 };
                 // A dotted pod name is several labels of the target (`endpointHostname`).
                 let mut labels: Vec<&str> = label.split('.').collect();

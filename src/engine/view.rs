@@ -18,7 +18,7 @@ use crate::model::kubernetes::{
     BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
 };
 use crate::model::{
-    Cause, ClusterSnapshot, DnsConfig, DnsOption, DnsPolicy, GapResource, Kind, NameKind,
+    Cause, ClusterSnapshot, DnsConfig, DnsName, DnsOption, DnsPolicy, GapResource, Kind, NameKind,
     NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, ReadyCondition, validate_name,
 };
 
@@ -100,11 +100,24 @@ pub struct AddressView {
     pub ip: IpAddr,
 }
 
+/// One address of an FQDN slice endpoint that is a name, not an IP: CoreDNS's backend entry
+/// for it is a CNAME to that name (`msg.Service.HostType` finds no IP in it).
+#[derive(Debug, Clone)]
+pub struct NameAddressView {
+    /// The address as the slice spells it (the endpoint label is built from this string).
+    pub text: Arc<str>,
+    /// The name it spells, the CNAME target.
+    pub target: DnsName,
+}
+
 /// One endpoint of a slice.
 #[derive(Debug, Clone)]
 pub struct EndpointView {
-    /// Its addresses.
+    /// Its IP addresses (an FQDN slice's addresses that parse as IPs are here too: CoreDNS
+    /// serves them as addresses).
     pub addresses: Vec<AddressView>,
+    /// The addresses of an FQDN slice that are names.
+    pub names: Vec<NameAddressView>,
     /// `conditions.ready`, absent counting as ready (`endpointsliceReady`).
     pub ready: bool,
     /// `conditions.terminating`.
@@ -117,6 +130,21 @@ pub struct EndpointView {
     pub pod: Option<Arc<ObjectRef>>,
     /// The endpoint's topology `zone`, which the `zonal` option's names select on.
     pub zone: Option<String>,
+}
+
+impl EndpointView {
+    /// Every address as the slice spells it, IPs first, then names.
+    pub fn address_texts(&self) -> impl Iterator<Item = &str> {
+        self.addresses
+            .iter()
+            .map(|a| &*a.text)
+            .chain(self.names.iter().map(|n| &*n.text))
+    }
+
+    /// Whether it has any address at all.
+    pub fn has_addresses(&self) -> bool {
+        !self.addresses.is_empty() || !self.names.is_empty()
+    }
 }
 
 /// An EndpointSlice as CoreDNS sees it.
@@ -239,10 +267,6 @@ pub struct ClusterView {
     /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
     /// applied (offline input of a workload never applied has none).
     pub namespaces_with_slices: BTreeSet<String>,
-    /// Ready addresses of watched FQDN slices per (namespace, Service): the view keeps no FQDN
-    /// slice, but `ignore empty_service` counts their addresses (`findServices` sums every
-    /// slice's addresses whatever their type).
-    pub fqdn_ready: BTreeMap<(String, String), usize>,
 }
 
 impl ClusterView {
@@ -288,30 +312,6 @@ impl ClusterView {
             }
         }
         for slice in &snapshot.endpoint_slices {
-            if slice.address_type == "FQDN"
-                && !config.noendpoints
-                && matches_labels(slice.metadata.labels.as_ref())
-                && let (Some(namespace), Some(service)) = (
-                    slice.metadata.namespace.as_ref(),
-                    slice
-                        .metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|labels| labels.get(SERVICE_NAME_LABEL)),
-                )
-            {
-                // `endpointsliceReady`: a nil ready condition counts as ready.
-                let ready: usize = slice
-                    .endpoints
-                    .iter()
-                    .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) != Some(false))
-                    .map(|e| e.addresses.len())
-                    .sum();
-                *view
-                    .fqdn_ready
-                    .entry((namespace.clone(), service.clone()))
-                    .or_insert(0) += ready;
-            }
             let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
                 continue;
             };
@@ -636,11 +636,24 @@ fn slice_view(
         hidden,
     )?;
     let namespace = object.namespace.clone();
-    if slice.address_type == "FQDN" {
-        notes.push(Note::warning(format!(
-            "{object}: an FQDN EndpointSlice gives CoreDNS endpoints whose address is a name (it answers CNAMEs to it); the tool lists no records for it, but its addresses count for ignore empty_service"
+    let fqdn = slice.address_type == "FQDN";
+    if fqdn {
+        // ValidateEndpointSlice: every address of an FQDN slice is a fully qualified name.
+        for address in slice.endpoints.iter().flat_map(|e| &e.addresses) {
+            if let Err(problem) = fully_qualified(address) {
+                reject(
+                    (*object).clone(),
+                    "endpoints[].addresses",
+                    &format!("\"{address}\" {problem}"),
+                    notes,
+                    hidden,
+                );
+                return None;
+            }
+        }
+        notes.push(Note::info(format!(
+            "{object}: an FQDN EndpointSlice: CoreDNS answers A/AAAA questions for its Service (headless) and its endpoint names with a CNAME to each address and what that name resolves to, but no SRV (Services drops name entries from SRV answers) and no PTR"
         )).about(&object));
-        return None;
     }
     let labels = slice.metadata.labels.as_ref();
     let service = labels
@@ -707,12 +720,26 @@ fn slice_view(
     let mut endpoints = Vec::new();
     for endpoint in &slice.endpoints {
         let mut addresses = Vec::new();
+        let mut names = Vec::new();
         for text in &endpoint.addresses {
             match text.parse::<IpAddr>() {
                 Ok(ip) => addresses.push(AddressView {
                     text: Arc::from(text.as_str()),
                     ip,
                 }),
+                // `msg.Service.HostType`: what is no IP is a name, served as a CNAME.
+                Err(_) if fqdn => match DnsName::parse(text) {
+                    Ok(target) => names.push(NameAddressView {
+                        text: Arc::from(text.as_str()),
+                        target,
+                    }),
+                    Err(err) => notes.push(
+                        Note::warning(format!(
+                            "{object}: endpoint address \"{text}\" is not a name the tool can hold ({err}); that address is skipped"
+                        ))
+                        .about(&object),
+                    ),
+                },
                 Err(_) => notes.push(
                     Note::warning(format!(
                         "{object}: endpoint address \"{text}\" is not an IP address; that address is skipped"
@@ -738,6 +765,7 @@ fn slice_view(
         let conditions = endpoint.conditions.as_ref();
         endpoints.push(EndpointView {
             addresses,
+            names,
             ready: conditions.and_then(|c| c.ready).unwrap_or(true),
             terminating: conditions.and_then(|c| c.terminating).unwrap_or(false),
             hostname: endpoint.hostname.clone().filter(|h| !h.is_empty()),
@@ -753,6 +781,17 @@ fn slice_view(
         ports,
         endpoints,
     })
+}
+
+/// `IsFullyQualifiedDomainName`, the rule the API server applies to an FQDN slice's addresses:
+/// a DNS-1123 subdomain (a trailing dot tolerated) of at least two labels.
+fn fully_qualified(address: &str) -> Result<(), String> {
+    let trimmed = address.strip_suffix('.').unwrap_or(address);
+    name_rule(NameKind::ExternalName, trimmed)?;
+    if !trimmed.contains('.') {
+        return Err("should be a domain with at least two segments separated by dots".to_string());
+    }
+    Ok(())
 }
 
 fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {

@@ -10,16 +10,20 @@ use crate::model::{ClusterSnapshot, DnsConfig, Finding};
 
 pub use context::LintContext;
 
-/// Runs every rule; returns the findings, most severe first.
+/// Runs every rule; returns the findings, most severe first. `config` is the primary stanza the
+/// records rules read; `stanzas` every stanza of the Corefile, whose options CoreDNS checks
+/// whether or not their zones are answered.
 pub fn check(
     output: &EngineOutput,
     snapshot: &ClusterSnapshot,
     config: &DnsConfig,
+    stanzas: &[DnsConfig],
 ) -> Vec<Finding> {
-    let Some(ctx) = LintContext::new(output, snapshot, config) else {
-        return Vec::new();
-    };
     let mut findings = Vec::new();
+    rules::option_release::check(stanzas, &output.dns_server, &mut findings);
+    let Some(ctx) = LintContext::new(output, snapshot, config) else {
+        return findings;
+    };
     rules::service_name_mismatch::check(&ctx, &mut findings);
     rules::missing_hostname::check(&ctx, &mut findings);
     rules::empty_endpoints::check(&ctx, &mut findings);

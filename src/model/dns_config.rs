@@ -183,6 +183,19 @@ pub struct DnsConfig {
     /// cluster's DNS images name (`None`: detect it, else the newest release's rules).
     #[serde(skip)]
     pub coredns_version: Option<CoreDnsVersion>,
+    /// The options the stanza's block writes, in order, with their lines: whether the release
+    /// that runs knows each one is a finding.
+    #[serde(skip)]
+    pub options: Vec<StanzaOption>,
+}
+
+/// One option line of a `kubernetes` stanza.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StanzaOption {
+    /// The option's name (`zonal`, `ttl`).
+    pub name: String,
+    /// Its line in the Corefile.
+    pub line: usize,
 }
 
 impl DnsConfig {
@@ -225,6 +238,14 @@ impl DnsConfig {
             },
             origin: ConfigOrigin::Default,
             coredns_version: None,
+            // The lines of kubeadm's Corefile (`corefile/kubeadm.Corefile`).
+            options: [("pods", 8), ("fallthrough", 9), ("ttl", 10)]
+                .into_iter()
+                .map(|(name, line)| StanzaOption {
+                    name: name.to_string(),
+                    line,
+                })
+                .collect(),
         }
     }
 

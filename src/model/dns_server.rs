@@ -93,6 +93,42 @@ pub const RULE_CHANGES: &[(CoreDnsVersion, &str)] = &[
     ),
 ];
 
+/// The first release whose `kubernetes` plugin knows each option (`plugin/kubernetes/setup.go
+/// ParseStanza`): an older one refuses to start with `unknown property '<option>'`. Collected from
+/// setup.go at every tag and the commit that added each `case`:
+/// - `endpoint_pod_names` 1.0.0 (#1190, 3527be6c0); `noendpoints` 1.0.6 (#1536, 9719a47c1);
+///   `ignore` 1.1.3 (#1813, 003e104fc); `kubeconfig` 1.2.3 (#2053, fe5c73104);
+///   `namespace_labels` 1.5.0 (#2707, a3dd8cdf8);
+/// - `multicluster` 1.12.2 (#7266, 5c71bd0b8); `startup_timeout` 1.12.3 (#7068, ab74d3acf);
+/// - `apiserver_qps`, `apiserver_burst`, `apiserver_max_inflight` 1.14.0 (the API server rate
+///   limits, #7771, 388cbc518);
+/// - `zonal` 1.14.7 (#8388, c2ca1b2c2).
+///
+/// `endpoint`, `tls`, `namespaces`, `labels`, `pods`, `fallthrough` and `ttl` are in every
+/// release from 0.9.9 on and are not listed. (`transfer` went the other way: 1.8.0 removed it,
+/// and the tool, reading the newest setup.go, refuses it for every release.)
+pub const OPTION_RELEASES: &[(&str, CoreDnsVersion)] = &[
+    ("endpoint_pod_names", CoreDnsVersion::new(1, 0, 0)),
+    ("noendpoints", CoreDnsVersion::new(1, 0, 6)),
+    ("ignore", CoreDnsVersion::new(1, 1, 3)),
+    ("kubeconfig", CoreDnsVersion::new(1, 2, 3)),
+    ("namespace_labels", CoreDnsVersion::new(1, 5, 0)),
+    ("multicluster", CoreDnsVersion::new(1, 12, 2)),
+    ("startup_timeout", CoreDnsVersion::new(1, 12, 3)),
+    ("apiserver_qps", CoreDnsVersion::new(1, 14, 0)),
+    ("apiserver_burst", CoreDnsVersion::new(1, 14, 0)),
+    ("apiserver_max_inflight", CoreDnsVersion::new(1, 14, 0)),
+    ("zonal", CoreDnsVersion::new(1, 14, 7)),
+];
+
+/// The first release that knows the `kubernetes` option `name`, when it is newer than 0.9.9.
+pub fn option_first_release(name: &str) -> Option<CoreDnsVersion> {
+    OPTION_RELEASES
+        .iter()
+        .find(|(option, _)| *option == name)
+        .map(|(_, version)| *version)
+}
+
 /// The oldest release whose records the tool models. Releases before 1.8.0 read the Endpoints
 /// API, which the tool does not fetch, and 1.8.0 to 1.8.3 served not-ready EndpointSlice
 /// endpoints and counted a missing `ready` as not ready (fixed by #4580 and #4632 in 1.8.4).
@@ -328,5 +364,25 @@ mod tests {
             },
             CoreDnsRules::NEWEST
         );
+    }
+}
+
+#[cfg(test)]
+mod option_release_tests {
+    use super::*;
+
+    #[test]
+    fn options_first_releases() {
+        assert_eq!(
+            option_first_release("zonal"),
+            Some(CoreDnsVersion::new(1, 14, 7))
+        );
+        assert_eq!(
+            option_first_release("multicluster"),
+            Some(CoreDnsVersion::new(1, 12, 2))
+        );
+        assert_eq!(option_first_release("ttl"), None);
+        // Newest last, so the table reads as a history.
+        assert!(OPTION_RELEASES.windows(2).all(|w| w[0].1 <= w[1].1));
     }
 }

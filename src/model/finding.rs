@@ -66,11 +66,14 @@ pub enum FindingId {
     BootstrapDeadlock,
     /// Objects live in a namespace without a Namespace object: CoreDNS serves nothing there.
     NamespaceMissing,
+    /// The Corefile's `kubernetes` stanza uses an option the CoreDNS release that runs does not
+    /// know: that CoreDNS refuses to start.
+    OptionUnknownToRelease,
 }
 
 impl FindingId {
     /// Every id, in code order.
-    pub const ALL: [FindingId; 11] = [
+    pub const ALL: [FindingId; 12] = [
         FindingId::ServiceNameMismatch,
         FindingId::MissingHostname,
         FindingId::EmptyEndpoints,
@@ -82,6 +85,7 @@ impl FindingId {
         FindingId::PeerNamesAbsent,
         FindingId::BootstrapDeadlock,
         FindingId::NamespaceMissing,
+        FindingId::OptionUnknownToRelease,
     ];
 
     /// The kebab-case id: the contract.
@@ -108,6 +112,7 @@ impl FindingId {
             FindingId::PeerNamesAbsent => ("peer-names-absent", "DNS009"),
             FindingId::BootstrapDeadlock => ("bootstrap-deadlock", "DNS010"),
             FindingId::NamespaceMissing => ("namespace-missing", "DNS011"),
+            FindingId::OptionUnknownToRelease => ("option-unknown-to-release", "DNS012"),
         }
     }
 

@@ -21,12 +21,12 @@ mod verification;
 
 pub use dns_config::{
     CacheConfig, ClusterDns, ConfigOrigin, DnsConfig, NodeLocalCache, PodsMode, ReverseZone,
-    ServerBlockConfig, is_below_reverse_tree, is_reverse_zone,
+    ServerBlockConfig, StanzaOption, is_below_reverse_tree, is_reverse_zone,
 };
 pub use dns_name::{DnsName, NameError};
 pub use dns_server::{
     CoreDnsRules, CoreDnsVersion, Distribution, DnsServer, DnsServerKind, OLDEST_MODELLED,
-    RULE_CHANGES, VersionError, VersionSource,
+    OPTION_RELEASES, RULE_CHANGES, VersionError, VersionSource, option_first_release,
 };
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
 pub use finding::{DOCS_BASE_URL, Finding, FindingId, Severity};

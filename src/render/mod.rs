@@ -29,6 +29,7 @@ pub use explain::{
 pub use palette::Palette;
 pub use schema::SCHEMA_VERSION;
 pub use template::{Columns, ColumnsError, Shape, render_document, render_report, sort_records};
+pub use zone::unloadable as zone_unloadable;
 
 /// The output formats of `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! newline would otherwise end the comment and forge a record. Record lines need no escaping:
 //! owners and RDATA are `DnsName`s and typed RDATA whose `Display` is presentation form.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::escape;
@@ -97,11 +98,52 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         section
             .dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
         writeln!(out, "$ORIGIN {zone}")?;
+        let per_owner = records_per_owner(section.iter().copied());
         for record in section {
-            writeln!(out, "{record}")?;
+            if conflicts(record, &per_owner) {
+                writeln!(
+                    out,
+                    "; CoreDNS answers, but a zone cannot hold a CNAME beside other data: {}",
+                    escape::zone_comment(&record.to_string())
+                )?;
+            } else {
+                writeln!(out, "{record}")?;
+            }
         }
     }
     Ok(())
+}
+
+/// How many distinct records each owner has.
+fn records_per_owner<'r>(records: impl Iterator<Item = &'r Record>) -> HashMap<&'r DnsName, usize> {
+    let mut per_owner: HashMap<&DnsName, usize> = HashMap::new();
+    for record in records {
+        *per_owner.entry(&record.owner).or_insert(0) += 1;
+    }
+    per_owner
+}
+
+fn conflicts(record: &Record, per_owner: &HashMap<&DnsName, usize>) -> bool {
+    record.rtype() == RecordType::Cname && per_owner.get(&record.owner).is_some_and(|n| *n > 1)
+}
+
+/// The records `-o zone` writes as comments: a CNAME at an owner that holds any other record
+/// (a second CNAME, or addresses). CoreDNS serves such names (an FQDN EndpointSlice with several
+/// addresses, or beside an IP slice, gives one CNAME per address), but a master file cannot hold
+/// them (RFC 1034 §3.6.2; BIND refuses the zone).
+pub fn unloadable(records: &[Record]) -> Vec<&Record> {
+    let unique: Vec<&Record> = {
+        let mut seen = std::collections::HashSet::new();
+        records
+            .iter()
+            .filter(|r| seen.insert((&r.owner, &r.data)))
+            .collect()
+    };
+    let per_owner = records_per_owner(unique.iter().copied());
+    unique
+        .into_iter()
+        .filter(|r| conflicts(r, &per_owner))
+        .collect()
 }
 
 /// An address record at one of the zone's NS targets: needed for the zone to load.

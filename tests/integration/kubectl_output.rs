@@ -270,7 +270,7 @@ fn subcommands_take_the_shapes_and_refuse_the_record_flags() {
         .expect("run");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "DNS001 DNS002 DNS003 DNS004 DNS005 DNS006 DNS007 DNS008 DNS009 DNS010 DNS011"
+        "DNS001 DNS002 DNS003 DNS004 DNS005 DNS006 DNS007 DNS008 DNS009 DNS010 DNS011 DNS012"
     );
 }
 

@@ -29,12 +29,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             .index
             .slices_of(namespace, &service.object.name)
             .iter()
-            .any(|slice| {
-                slice
-                    .endpoints
-                    .iter()
-                    .any(|e| e.ready && !e.addresses.is_empty())
-            });
+            .any(|slice| slice.endpoints.iter().any(|e| e.ready && e.has_addresses()));
         if !ready {
             check_one(ctx, service, findings);
         }

@@ -62,6 +62,9 @@ pub enum CliError {
     /// `--watch` with an output that has no streaming form.
     #[error("--watch prints table, wide or json (JSON Lines), not {0}")]
     WatchFormat(&'static str),
+    /// `--watch-timeout` without a watch: it would be ignored.
+    #[error("--watch-timeout applies only with --watch (-w) or explain --until-resolves")]
+    WatchTimeoutWithoutWatch,
     /// `docs ID`: no finding has that id.
     #[error(transparent)]
     UnknownFinding(#[from] crate::docs::UnknownFinding),
@@ -137,6 +140,7 @@ impl CliError {
             | CliError::ExplainFormat
             | CliError::WatchNeedsCluster
             | CliError::WatchFormat(_)
+            | CliError::WatchTimeoutWithoutWatch
             | CliError::UnknownFinding(_)
             | CliError::DocsFormat
             | CliError::JsonPath(_)
@@ -196,6 +200,9 @@ impl CliError {
                 Some("drop -f and point --kubeconfig or --context at the cluster".to_string())
             }
             CliError::WatchFormat(_) => Some("use -o table, -o wide or -o json".to_string()),
+            CliError::WatchTimeoutWithoutWatch => {
+                Some("add -w, or drop --watch-timeout".to_string())
+            }
             CliError::UnknownFinding(err) => Some(err.hint()),
             CliError::DocsFormat => Some("use -o table, -o json or -o yaml".to_string()),
             CliError::JsonPath(_) => Some(
@@ -234,6 +241,7 @@ impl CliError {
             | CliError::ExplainFormat
             | CliError::WatchNeedsCluster
             | CliError::WatchFormat(_)
+            | CliError::WatchTimeoutWithoutWatch
             | CliError::UnknownFinding(_)
             | CliError::DocsFormat
             | CliError::JsonPath(_)

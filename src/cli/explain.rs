@@ -85,6 +85,9 @@ pub fn run(cli: &Cli, args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, C
     if cli.watch || args.until_resolves {
         return super::watch::explain(cli, args, pod_name, out);
     }
+    if cli.watch_timeout.is_some() {
+        return Err(CliError::WatchTimeoutWithoutWatch);
+    }
     super::check_verify_flags(cli)?;
     // One runtime for the live source and `--verify`: the client lives on the runtime that built it.
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -65,6 +65,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     if cli.watch {
         return watch::records(cli, targets, selector, out);
     }
+    if cli.watch_timeout.is_some() {
+        return Err(CliError::WatchTimeoutWithoutWatch);
+    }
     // One runtime for the live source and the verification: the client's connection pool
     // lives on the runtime that built it.
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -489,6 +489,31 @@ fn watch_refuses_manifests_and_streamless_formats() {
         String::from_utf8_lossy(&out.stderr),
         "error: --watch follows a live cluster and cannot be combined with -f\n  hint: drop -f and point --kubeconfig or --context at the cluster\n"
     );
+    // A timeout without a watch would be ignored: it is refused, for the record view and explain.
+    for args in [
+        &[
+            "-f",
+            "examples/redis-statefulset.yaml",
+            "--watch-timeout",
+            "5s",
+        ][..],
+        &[
+            "explain",
+            "redis-0.redis-headless.cache.svc.cluster.local",
+            "-f",
+            "examples/redis-statefulset.yaml",
+            "--watch-timeout",
+            "5s",
+        ][..],
+    ] {
+        let out = std_command().args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: --watch-timeout applies only with --watch (-w) or explain --until-resolves\n  hint: add -w, or drop --watch-timeout\n",
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

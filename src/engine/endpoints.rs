@@ -19,12 +19,23 @@ pub struct Entry<'a> {
 impl Entry<'_> {
     /// The provenance of records built from this entry.
     pub fn source(&self, service: &ServiceView) -> Provenance {
-        Provenance::Endpoint {
-            service: service.object.clone(),
-            slice: self.slice.object.clone(),
-            address: self.address.text.clone(),
-            pod: self.endpoint.pod.clone(),
-        }
+        endpoint_source(service, self.slice, self.endpoint, &self.address.text)
+    }
+}
+
+/// The provenance of a record built from one address of `endpoint` in `slice`, an IP or a name
+/// address alike.
+fn endpoint_source(
+    service: &ServiceView,
+    slice: &SliceView,
+    endpoint: &EndpointView,
+    address: &std::sync::Arc<str>,
+) -> Provenance {
+    Provenance::Endpoint {
+        service: service.object.clone(),
+        slice: slice.object.clone(),
+        address: address.clone(),
+        pod: endpoint.pod.clone(),
     }
 }
 
@@ -147,12 +158,7 @@ pub struct NameEntry<'a> {
 impl NameEntry<'_> {
     /// The provenance of records built from this entry.
     pub fn source(&self, service: &ServiceView) -> Provenance {
-        Provenance::Endpoint {
-            service: service.object.clone(),
-            slice: self.slice.object.clone(),
-            address: self.address.text.clone(),
-            pod: self.endpoint.pod.clone(),
-        }
+        endpoint_source(service, self.slice, self.endpoint, &self.address.text)
     }
 }
 

@@ -254,6 +254,23 @@ fn ms(wall: Duration) -> f64 {
     wall.as_secs_f64() * 1e3
 }
 
+/// Profiling aid: serves the generated cluster of `services` Services and writes its kubeconfig
+/// to `kubeconfig`, until standard input closes, so that a profiler can run the tool against it.
+fn serve_only(dir: &Path, kubeconfig: &Path, services: usize) {
+    let cluster = dir.join("cluster.json");
+    generate(&cluster, services);
+    let server = ApiServer::start(&[cluster.as_path()], ServerOptions::default());
+    let written = server.write_kubeconfig(dir, "serve", None);
+    std::fs::copy(&written, kubeconfig).expect("copy the kubeconfig");
+    println!(
+        "serving {services} services; kubeconfig at {}",
+        kubeconfig.display()
+    );
+    let mut line = String::new();
+    while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {}
+    drop(server);
+}
+
 fn main() {
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_kubectl-dnsrecords"));
     let ours = ours.to_str().expect("utf-8 path").to_string();
@@ -266,6 +283,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
+    if let Ok(path) = std::env::var("BENCH_SERVE_KUBECONFIG") {
+        serve_only(dir.path(), Path::new(&path), large);
+        return;
+    }
 
     let mut sizes = Vec::new();
     for services in [large / 10, large] {

@@ -191,24 +191,27 @@ fn namespace(size: usize) -> ClusterSnapshot {
             uid: format!("uid-{i}"),
             ..OwnerReference::default()
         }]);
-        snapshot.pods.push(Pod {
-            metadata: pod_meta,
-            spec: Some(PodSpec {
-                hostname: Some(pod.clone()),
-                subdomain: Some(name.clone()),
-                ..PodSpec::default()
-            }),
-            status: Some(PodStatus {
-                phase: Some("Running".to_string()),
-                pod_ip: Some(address(i)),
-                conditions: Some(vec![PodCondition {
-                    type_: "Ready".to_string(),
-                    status: "True".to_string(),
-                    ..PodCondition::default()
-                }]),
-                ..PodStatus::default()
-            }),
-        });
+        snapshot.pods.push(
+            Pod {
+                metadata: pod_meta,
+                spec: Some(PodSpec {
+                    hostname: Some(pod.clone()),
+                    subdomain: Some(name.clone()),
+                    ..PodSpec::default()
+                }),
+                status: Some(PodStatus {
+                    phase: Some("Running".to_string()),
+                    pod_ip: Some(address(i)),
+                    conditions: Some(vec![PodCondition {
+                        type_: "Ready".to_string(),
+                        status: "True".to_string(),
+                        ..PodCondition::default()
+                    }]),
+                    ..PodStatus::default()
+                }),
+            }
+            .into(),
+        );
     }
     snapshot
 }

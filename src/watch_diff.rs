@@ -439,7 +439,7 @@ fn scaled_cause(fact: &Fact, scaled: &BTreeMap<ObjectRef, (usize, usize)>) -> Op
 /// The redis example as the watch tests see it, for this module's tests and the renderer's.
 #[cfg(test)]
 pub(crate) mod test_support {
-    use k8s_openapi::api::core::v1::Pod;
+    use crate::model::PodObject;
 
     use super::WatchView;
     use crate::model::{ClusterSnapshot, Selection, Target};
@@ -463,7 +463,7 @@ pub(crate) mod test_support {
         WatchView::of(&report)
     }
 
-    fn pod_mut<'a>(snapshot: &'a mut ClusterSnapshot, name: &str) -> &'a mut Pod {
+    fn pod_mut<'a>(snapshot: &'a mut ClusterSnapshot, name: &str) -> &'a mut PodObject {
         snapshot
             .pods
             .iter_mut()

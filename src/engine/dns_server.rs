@@ -3,14 +3,13 @@
 //! ConfigMaps that only one server or distribution has, and `--coredns-version` above all.
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Container, Pod};
 
 use crate::model::kubernetes::{
     COREFILE_CONFIGMAPS, DNS_NAMESPACE, DNS_POD_LABEL, OPENSHIFT_COREFILE_CONFIGMAP,
 };
 use crate::model::{
-    ClusterSnapshot, ConfigOrigin, CoreDnsRules, CoreDnsVersion, Distribution, DnsServer,
-    DnsServerKind, Note, OLDEST_MODELLED, VersionSource,
+    ClusterSnapshot, ConfigOrigin, ContainerImage, CoreDnsRules, CoreDnsVersion, Distribution,
+    DnsServer, DnsServerKind, Note, OLDEST_MODELLED, PodObject, VersionSource,
 };
 
 /// What the snapshot shows of cluster DNS, with `version` (from `--coredns-version`) deciding
@@ -20,7 +19,7 @@ pub fn detect(
     version: Option<CoreDnsVersion>,
     notes: &mut Vec<Note>,
 ) -> DnsServer {
-    let mut pods: Vec<&Pod> = snapshot.pods.iter().filter(|p| is_dns_pod(p)).collect();
+    let mut pods: Vec<&PodObject> = snapshot.pods.iter().filter(|p| is_dns_pod(p)).collect();
     pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
     let mut deployments: Vec<&Deployment> = snapshot
         .dns_deployments
@@ -33,15 +32,19 @@ pub fn detect(
     deployments.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
 
     // Running pods say what answers now; a Deployment only what it would run.
-    let pod_containers: Vec<&Container> = pods
+    let pod_containers: Vec<ContainerImage> = pods
         .iter()
         .filter_map(|p| p.spec.as_ref())
-        .flat_map(|spec| &spec.containers)
+        .flat_map(|spec| spec.containers.iter().cloned())
         .collect();
-    let deployment_containers: Vec<&Container> = deployments
+    let deployment_containers: Vec<ContainerImage> = deployments
         .iter()
         .filter_map(|d| d.spec.as_ref()?.template.spec.as_ref())
         .flat_map(|spec| &spec.containers)
+        .map(|c| ContainerImage {
+            name: c.name.clone(),
+            image: c.image.clone(),
+        })
         .collect();
     let containers = if pod_containers.is_empty() {
         &deployment_containers
@@ -235,14 +238,14 @@ fn labelled_dns(labels: Option<&std::collections::BTreeMap<String, String>>) -> 
 }
 
 /// A cluster DNS pod that still answers: kube-system, `k8s-app=kube-dns`, not being deleted.
-fn is_dns_pod(pod: &Pod) -> bool {
+fn is_dns_pod(pod: &PodObject) -> bool {
     pod.metadata.namespace.as_deref() == Some(DNS_NAMESPACE)
         && labelled_dns(pod.metadata.labels.as_ref())
         && pod.metadata.deletion_timestamp.is_none()
 }
 
 /// Which server a container is, by its image's repository name or its own name.
-fn server_of(container: &Container) -> Option<DnsServerKind> {
+fn server_of(container: &ContainerImage) -> Option<DnsServerKind> {
     let repository = container
         .image
         .as_deref()

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -19,7 +19,8 @@ use crate::model::kubernetes::{
 };
 use crate::model::{
     Cause, ClusterSnapshot, DnsConfig, DnsName, DnsOption, DnsPolicy, GapResource, Kind, NameKind,
-    NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, ReadyCondition, validate_name,
+    NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, PodObject, PodObjectSpec,
+    ReadyCondition, validate_name,
 };
 
 /// The problem with `value` under the API server's rule for `kind`, as a phrase.
@@ -794,7 +795,7 @@ fn fully_qualified(address: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
+fn pod_view(pod: &PodObject, notes: &mut Vec<Note>) -> Option<PodView> {
     let mut hidden = Vec::new();
     let object = checked_ref(Kind::Pod, &pod.metadata, NameKind::Pod, notes, &mut hidden)?;
     let spec = pod.spec.as_ref();
@@ -875,7 +876,7 @@ fn pod_view(pod: &Pod, notes: &mut Vec<Note>) -> Option<PodView> {
 }
 
 /// The resolver settings of a Pod spec, as kubelet reads them.
-fn pod_dns(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> PodDns {
+fn pod_dns(spec: Option<&PodObjectSpec>) -> PodDns {
     let Some(spec) = spec else {
         return PodDns::default();
     };

@@ -1,13 +1,13 @@
 //! `ClusterSnapshot`: the Kubernetes objects one run reads, whichever source produced them.
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use std::collections::BTreeMap;
 
-use super::{ConfigOrigin, ObjectRef};
+use super::{ConfigOrigin, ObjectRef, PodObject};
 
 /// The Corefile text and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +29,8 @@ pub struct ClusterSnapshot {
     pub endpoint_slices: Vec<EndpointSlice>,
     /// StatefulSets.
     pub stateful_sets: Vec<StatefulSet>,
-    /// Pods.
-    pub pods: Vec<Pod>,
+    /// Pods, only the fields DNS reads (see `PodObject`).
+    pub pods: Vec<PodObject>,
     /// networking.k8s.io/v1 NetworkPolicies (only `explain` reads them: DNS egress).
     pub network_policies: Vec<NetworkPolicy>,
     /// The CoreDNS Corefile, when the input held it.

@@ -7,12 +7,13 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
 
 use super::kubeconfig::{Connection, RequestContext};
-use super::list::{classify, list_all, status_code};
+use super::list::{classify, list_all, list_all_as, status_code};
 use super::{Loaded, SourceError};
 use crate::model::kubernetes::{
     AKS_CUSTOM_CONFIGMAP, COREFILE_CONFIGMAPS, COREFILE_KEY, DNS_NAMESPACE, DNS_POD_LABEL,
@@ -21,7 +22,7 @@ use crate::model::kubernetes::{
 };
 use crate::model::{
     ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, NameKind,
-    NotFound, Note, Target, suggest, validate_name,
+    NotFound, Note, PodObject, Target, suggest, validate_name,
 };
 
 /// What to fetch.
@@ -52,7 +53,6 @@ pub async fn load_cluster(
     let services_api: Api<Service> = namespaced_or_all(client, scope);
     let slices_api: Api<EndpointSlice> = namespaced_or_all(client, scope);
     let sts_api: Api<StatefulSet> = namespaced_or_all(client, scope);
-    let pods_api: Api<Pod> = namespaced_or_all(client, scope);
     // explain's client side: may a Pod reach cluster DNS through its egress policies.
     let policies_api: Api<NetworkPolicy> = namespaced_or_all(client, scope);
     let all = ListParams::default();
@@ -96,7 +96,6 @@ pub async fn load_cluster(
     let dns_configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), DNS_NAMESPACE);
     let dns_services: Api<Service> = Api::namespaced(client.clone(), DNS_NAMESPACE);
     let dns_slices: Api<EndpointSlice> = Api::namespaced(client.clone(), DNS_NAMESPACE);
-    let dns_pods: Api<Pod> = Api::namespaced(client.clone(), DNS_NAMESPACE);
     let corefiles = futures::future::join_all(
         COREFILE_CONFIGMAPS
             .iter()
@@ -110,7 +109,8 @@ pub async fn load_cluster(
     let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params);
     let coredns_pods_params =
         ListParams::default().labels(&format!("{}={}", DNS_POD_LABEL.0, DNS_POD_LABEL.1));
-    let coredns_pods = list_all(&dns_pods, &coredns_pods_params);
+    let coredns_pods =
+        list_all_as::<Pod, PodObject>(client, Some(DNS_NAMESPACE), &coredns_pods_params);
     // Which server and release runs: the Deployment's images when no DNS pod runs (GKE's Cloud
     // DNS scales kube-dns to zero), kube-dns's own ConfigMap, OpenShift's operator Corefile.
     let dns_deployments_api: Api<Deployment> = Api::namespaced(client.clone(), DNS_NAMESPACE);
@@ -139,7 +139,8 @@ pub async fn load_cluster(
         namespace_services,
         namespace_slices,
         list_all(&sts_api, &all),
-        list_all(&pods_api, &all),
+        // Pods are most of a cluster's bytes: decoded straight into what DNS reads of them.
+        list_all_as::<Pod, PodObject>(client, scope, &all),
         namespaces_in_scope(client, scope),
         list_all(&policies_api, &all),
         async {
@@ -214,7 +215,7 @@ pub(super) struct Fetched {
     /// The scope's StatefulSets.
     pub stateful_sets: Result<Vec<StatefulSet>, kube::Error>,
     /// The scope's Pods.
-    pub pods: Result<Vec<Pod>, kube::Error>,
+    pub pods: Result<Vec<PodObject>, kube::Error>,
     /// The scope's Namespace objects.
     pub namespaces: Result<Vec<Namespace>, kube::Error>,
     /// The scope's NetworkPolicies.
@@ -230,7 +231,7 @@ pub(super) struct Fetched {
     /// The kube-dns Service's slices.
     pub kube_dns_slices: Result<Vec<EndpointSlice>, kube::Error>,
     /// CoreDNS's own Pods.
-    pub coredns_pods: Result<Vec<Pod>, kube::Error>,
+    pub coredns_pods: Result<Vec<PodObject>, kube::Error>,
     /// kube-system's cluster DNS Deployments (label `k8s-app=kube-dns`).
     pub dns_deployments: Result<Vec<Deployment>, kube::Error>,
     /// The legacy kube-dns server's ConfigMap.
@@ -356,10 +357,10 @@ pub(super) fn assemble(
             )?);
         }
     }
-    snapshot.services.extend(services);
-    snapshot.endpoint_slices.extend(slices);
-    snapshot.stateful_sets.extend(stateful_sets);
-    snapshot.pods.extend(pods);
+    join(&mut snapshot.services, services);
+    join(&mut snapshot.endpoint_slices, slices);
+    join(&mut snapshot.stateful_sets, stateful_sets);
+    join(&mut snapshot.pods, pods);
 
     // Cluster DNS: everything here is optional; one note if kube-system is not readable.
     let mut dns_forbidden = false;
@@ -553,62 +554,27 @@ where
     })
 }
 
-/// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).
-fn dedup(snapshot: &mut ClusterSnapshot) {
-    fn by_key<T: Resource>(items: &mut Vec<T>) {
-        let mut seen = std::collections::HashSet::new();
-        items.retain(|item| {
-            let meta = item.meta();
-            seen.insert((meta.namespace.clone(), meta.name.clone()))
-        });
-    }
-    by_key(&mut snapshot.services);
-    by_key(&mut snapshot.endpoint_slices);
-    by_key(&mut snapshot.stateful_sets);
-    by_key(&mut snapshot.pods);
-    for pod in &mut snapshot.pods {
-        slim_pod(pod);
+/// Appends `more` to `into`, moving the whole list when `into` is empty: a cluster's lists are
+/// large, and extending an empty Vec would copy them while both are alive.
+fn join<T>(into: &mut Vec<T>, mut more: Vec<T>) {
+    if into.is_empty() {
+        std::mem::swap(into, &mut more);
+    } else {
+        into.append(&mut more);
     }
 }
 
-/// Keeps only what the engine, the findings and explain read of a Pod — labels, owners, hostname
-/// and subdomain, DNS settings, images and OS, phase, IPs and conditions — so that listing every Pod of a large cluster does not
-/// hold every container spec and status in memory.
-pub(super) fn slim_pod(pod: &mut Pod) {
-    if let Some(spec) = pod.spec.take() {
-        pod.spec = Some(k8s_openapi::api::core::v1::PodSpec {
-            hostname: spec.hostname,
-            subdomain: spec.subdomain,
-            host_network: spec.host_network,
-            dns_policy: spec.dns_policy,
-            dns_config: spec.dns_config,
-            // explain: an image suggests the C library (musl in Alpine), `os` and the node
-            // selector a Windows pod, whose resolvers walk the search list differently.
-            os: spec.os,
-            node_selector: spec.node_selector.map(|mut selector| {
-                selector.retain(|key, _| key == "kubernetes.io/os");
-                selector
-            }),
-            containers: spec
-                .containers
-                .into_iter()
-                .map(|c| k8s_openapi::api::core::v1::Container {
-                    name: c.name,
-                    image: c.image,
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
+/// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).
+fn dedup(snapshot: &mut ClusterSnapshot) {
+    fn by_key<T>(items: &mut Vec<T>, meta: fn(&T) -> &ObjectMeta) {
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|item| {
+            let meta = meta(item);
+            seen.insert((meta.namespace.clone(), meta.name.clone()))
         });
     }
-    if let Some(status) = pod.status.take() {
-        pod.status = Some(k8s_openapi::api::core::v1::PodStatus {
-            phase: status.phase,
-            pod_ip: status.pod_ip,
-            pod_ips: status.pod_ips,
-            conditions: status.conditions,
-            ..Default::default()
-        });
-    }
-    pod.metadata.annotations = None;
+    by_key(&mut snapshot.services, |o| &o.metadata);
+    by_key(&mut snapshot.endpoint_slices, |o| &o.metadata);
+    by_key(&mut snapshot.stateful_sets, |o| &o.metadata);
+    by_key(&mut snapshot.pods, |o| &o.metadata);
 }

@@ -8,7 +8,7 @@
 
 use std::fmt::Debug;
 
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, ObjectList};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
 
@@ -27,13 +27,57 @@ pub async fn list_all<K>(api: &Api<K>, params: &ListParams) -> Result<Vec<K>, ku
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
+    paged(
+        params,
+        |params| async move { api.list(&params).await },
+        slim,
+    )
+    .await
+}
+
+/// Lists every object of `K` in `namespace` (all with `None`) decoded as `T`, a type of our own
+/// that holds only what the tool reads: serde skips every other field while it reads the page,
+/// so a large list never exists in memory in its full API form.
+pub async fn list_all_as<K, T>(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    params: &ListParams,
+) -> Result<Vec<T>, kube::Error>
+where
+    K: Resource<DynamicType = ()>,
+    T: Clone + DeserializeOwned,
+{
+    let request = kube::core::Request::new(K::url_path(&(), namespace));
+    let fetch = |params: ListParams| {
+        let request = &request;
+        async move {
+            let mut page = request.list(&params).map_err(kube::Error::BuildRequest)?;
+            page.extensions_mut().insert("list");
+            client.request::<ObjectList<T>>(page).await
+        }
+    };
+    paged(params, fetch, |item| item).await
+}
+
+/// The paging loop of both lists: pages of `PAGE_SIZE`, `keep` applied to each item as its page
+/// arrives; an expired continue token restarts the list once.
+async fn paged<T, F, Fut>(
+    params: &ListParams,
+    fetch: F,
+    keep: fn(T) -> T,
+) -> Result<Vec<T>, kube::Error>
+where
+    T: Clone,
+    F: Fn(ListParams) -> Fut,
+    Fut: Future<Output = Result<ObjectList<T>, kube::Error>>,
+{
     let mut restarted = false;
     'restart: loop {
         let mut items = Vec::new();
         let mut params = params.clone().limit(PAGE_SIZE);
         params.continue_token = None;
         loop {
-            let page = match api.list(&params).await {
+            let page = match fetch(params.clone()).await {
                 Ok(page) => page,
                 // 410 Gone: the continue token expired (the list took longer than the server's
                 // compaction window). Start again from the first page, once.
@@ -48,7 +92,16 @@ where
                 .continue_
                 .clone()
                 .filter(|token| !token.is_empty());
-            items.extend(page.items.into_iter().map(slim));
+            // The server counts what is left of an unfiltered list: one allocation for all of
+            // it instead of doubling through a large list (a hint only, capped: a wrong count
+            // must not make the tool allocate without bound).
+            let remaining = page
+                .metadata
+                .remaining_item_count
+                .and_then(|count| usize::try_from(count).ok())
+                .unwrap_or(0);
+            items.reserve(page.items.len() + remaining.min(MAX_RESERVE));
+            items.extend(page.items.into_iter().map(keep));
             match next {
                 Some(token) => params = params.continue_token(&token),
                 None => return Ok(items),
@@ -56,6 +109,9 @@ where
         }
     }
 }
+
+/// The most items a `remainingItemCount` may reserve at once.
+const MAX_RESERVE: usize = 1_000_000;
 
 fn slim<K: Resource>(mut object: K) -> K {
     slim_meta(&mut object);

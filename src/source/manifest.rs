@@ -13,7 +13,9 @@ use serde_json::Value;
 use super::SourceError;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::model::{ClusterSnapshot, ConfigOrigin, CorefileSource, Kind, Note, ObjectRef};
+use crate::model::{
+    ClusterSnapshot, ConfigOrigin, CorefileSource, Kind, Note, ObjectRef, PodObject,
+};
 
 use crate::model::kubernetes::{
     COREFILE_KEY, COREFILE_LOCATIONS, DNS_NAMESPACE, KUBE_DNS_CONFIGMAP, NODE_LOCAL_DNS_CONFIGMAP,
@@ -213,7 +215,7 @@ fn add_object(
         ("v1", "Pod") => {
             if let Some(pod) = typed::<Pod>(value, "Pod", origin, notes) {
                 origin.remember(Kind::Pod, &pod.metadata, snapshot);
-                snapshot.pods.push(pod);
+                snapshot.pods.push(PodObject::from(pod));
             }
         }
         ("networking.k8s.io/v1", "NetworkPolicy") => {

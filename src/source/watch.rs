@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::cluster::{Assembly, Fetched, MissingTarget, assemble, namespaced_or_all, slim_pod};
+use super::cluster::{Assembly, Fetched, MissingTarget, assemble, namespaced_or_all};
 use super::kubeconfig::{Connection, RequestContext};
 use super::list::{classify, slim_meta};
 use super::{LiveQuery, Loaded, SourceError};
@@ -31,7 +31,7 @@ use crate::model::kubernetes::{
     AKS_CUSTOM_CONFIGMAP, COREFILE_CONFIGMAPS, DNS_NAMESPACE, DNS_POD_LABEL, DNS_SERVICE,
     KUBE_DNS_CONFIGMAP, NODE_LOCAL_DNS_CONFIGMAP, OPENSHIFT_COREFILE_CONFIGMAP, SERVICE_NAME_LABEL,
 };
-use crate::model::{NotFound, Target, suggest};
+use crate::model::{NotFound, PodObject, Target, suggest};
 
 /// How long the session waits after a change for more before it settles a snapshot: a Pod
 /// becoming Ready is followed within milliseconds by its EndpointSlice update, and one snapshot
@@ -324,9 +324,38 @@ pub fn watch_cluster(
     })
 }
 
+/// A long watch holds every Pod of its scope: the store keeps only what `PodObject` reads, in
+/// the API type the reflector needs.
 fn slim_whole_pod(pod: &mut Pod) {
     slim_meta(pod);
-    slim_pod(pod);
+    let PodObject { spec, status, .. } = PodObject::from(&*pod);
+    pod.metadata.annotations = None;
+    pod.spec = spec.map(|spec| k8s_openapi::api::core::v1::PodSpec {
+        hostname: spec.hostname,
+        subdomain: spec.subdomain,
+        host_network: spec.host_network,
+        dns_policy: spec.dns_policy,
+        dns_config: spec.dns_config,
+        os: spec.os,
+        node_selector: spec.node_selector,
+        containers: spec
+            .containers
+            .into_iter()
+            .map(|c| k8s_openapi::api::core::v1::Container {
+                name: c.name,
+                image: c.image,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    });
+    pod.status = status.map(|status| k8s_openapi::api::core::v1::PodStatus {
+        phase: status.phase,
+        pod_ip: status.pod_ip,
+        pod_ips: status.pod_ips,
+        conditions: status.conditions,
+        ..Default::default()
+    });
 }
 
 /// Starts one watcher feeding a reflector store, and the task that reports its events.
@@ -528,7 +557,9 @@ impl WatchSession {
             namespace_services: Some(self.listed(&self.stores.services, Feed::Services)),
             namespace_slices: Some(self.listed(&self.stores.slices, Feed::Slices)),
             stateful_sets: self.listed(&self.stores.stateful_sets, Feed::StatefulSets),
-            pods: self.listed(&self.stores.pods, Feed::Pods),
+            pods: self
+                .listed(&self.stores.pods, Feed::Pods)
+                .map(|pods| pods.into_iter().map(PodObject::from).collect()),
             namespaces: self.listed(&self.stores.namespaces, Feed::Namespaces),
             network_policies: self.listed(&self.stores.network_policies, Feed::NetworkPolicies),
             corefiles: self
@@ -542,7 +573,9 @@ impl WatchSession {
             node_local: self.single(&self.stores.node_local, Feed::NodeLocal),
             kube_dns_service: self.single(&self.stores.kube_dns_service, Feed::KubeDnsService),
             kube_dns_slices: self.listed(&self.stores.kube_dns_slices, Feed::KubeDnsSlices),
-            coredns_pods: self.listed(&self.stores.coredns_pods, Feed::CorednsPods),
+            coredns_pods: self
+                .listed(&self.stores.coredns_pods, Feed::CorednsPods)
+                .map(|pods| pods.into_iter().map(PodObject::from).collect()),
             dns_deployments: self.listed(&self.stores.dns_deployments, Feed::DnsDeployments),
             kube_dns_config: self.single(&self.stores.kube_dns_config, Feed::KubeDnsConfig),
             openshift_corefile: self

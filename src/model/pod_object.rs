@@ -1,0 +1,220 @@
+//! `PodObject`: a Pod as the snapshot holds it — only the fields the engine, the findings,
+//! explain and the DNS server detection read, still exactly as the API spells them (nothing here
+//! is validated; `engine/view.rs` is the one place that judges them).
+//!
+//! Why not `k8s_openapi::api::core::v1::Pod`: its struct is about 1.6 KiB before any field is
+//! filled, and each `Container` in it another 2 KiB, so a cluster's 100,000 Pods held that way
+//! cost over 400 MiB of mostly empty fields. The live source decodes list pages straight into
+//! this type (serde skips every other field as it reads); the offline and watch sources, which
+//! hold k8s-openapi Pods anyway, convert with `From`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodDNSConfig, PodIP, PodOS};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Deserialize;
+
+/// The node selector key that says a Pod runs on Windows (explain's resolver rules).
+const OS_SELECTOR_KEY: &str = "kubernetes.io/os";
+
+/// A Pod: metadata, and the parts of spec and status that DNS depends on.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct PodObject {
+    /// The object's metadata, without `managedFields` and annotations (nothing reads them).
+    #[serde(default, deserialize_with = "slim_metadata")]
+    pub metadata: ObjectMeta,
+    /// What DNS reads of `spec`.
+    #[serde(default)]
+    pub spec: Option<PodObjectSpec>,
+    /// What DNS reads of `status`.
+    #[serde(default)]
+    pub status: Option<PodObjectStatus>,
+}
+
+/// `spec`: the hostname and subdomain of endpoint names, the resolver settings kubelet writes
+/// into resolv.conf, and the container images (explain's C library hint, the DNS server's
+/// release).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodObjectSpec {
+    /// `spec.hostname`.
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// `spec.subdomain`.
+    #[serde(default)]
+    pub subdomain: Option<String>,
+    /// `spec.hostNetwork`.
+    #[serde(default)]
+    pub host_network: Option<bool>,
+    /// `spec.dnsPolicy`.
+    #[serde(default)]
+    pub dns_policy: Option<String>,
+    /// `spec.dnsConfig`.
+    #[serde(default)]
+    pub dns_config: Option<PodDNSConfig>,
+    /// `spec.os`.
+    #[serde(default)]
+    pub os: Option<PodOS>,
+    /// `spec.nodeSelector`, only its `kubernetes.io/os` key.
+    #[serde(default, deserialize_with = "os_selector")]
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// `spec.containers`, name and image of each.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub containers: Vec<ContainerImage>,
+}
+
+/// A container's name and image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ContainerImage {
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `image`.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// `status`: whether the Pod runs, its addresses and its conditions.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodObjectStatus {
+    /// `status.phase`.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// `status.podIP`.
+    #[serde(default, rename = "podIP")]
+    pub pod_ip: Option<String>,
+    /// `status.podIPs`.
+    #[serde(default, rename = "podIPs")]
+    pub pod_ips: Option<Vec<PodIP>>,
+    /// `status.conditions`.
+    #[serde(default)]
+    pub conditions: Option<Vec<PodCondition>>,
+}
+
+impl From<Pod> for PodObject {
+    fn from(pod: Pod) -> PodObject {
+        PodObject {
+            metadata: without_unread_metadata(pod.metadata),
+            spec: pod.spec.map(|spec| PodObjectSpec {
+                hostname: spec.hostname,
+                subdomain: spec.subdomain,
+                host_network: spec.host_network,
+                dns_policy: spec.dns_policy,
+                dns_config: spec.dns_config,
+                os: spec.os,
+                node_selector: spec.node_selector.map(only_os_key),
+                containers: spec
+                    .containers
+                    .into_iter()
+                    .map(|c| ContainerImage {
+                        name: c.name,
+                        image: c.image,
+                    })
+                    .collect(),
+            }),
+            status: pod.status.map(|status| PodObjectStatus {
+                phase: status.phase,
+                pod_ip: status.pod_ip,
+                pod_ips: status.pod_ips,
+                conditions: status.conditions,
+            }),
+        }
+    }
+}
+
+impl From<&Pod> for PodObject {
+    fn from(pod: &Pod) -> PodObject {
+        PodObject::from(pod.clone())
+    }
+}
+
+fn without_unread_metadata(mut meta: ObjectMeta) -> ObjectMeta {
+    meta.managed_fields = None;
+    meta.annotations = None;
+    meta
+}
+
+fn only_os_key(mut selector: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    selector.retain(|key, _| key == OS_SELECTOR_KEY);
+    selector
+}
+
+fn slim_metadata<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<ObjectMeta, D::Error> {
+    Option::<ObjectMeta>::deserialize(deserializer)
+        .map(|meta| without_unread_metadata(meta.unwrap_or_default()))
+}
+
+fn os_selector<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    Option::<BTreeMap<String, String>>::deserialize(deserializer).map(|s| s.map(only_os_key))
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ContainerImage>, D::Error> {
+    Option::<Vec<ContainerImage>>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = r#"{
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-0", "namespace": "shop", "labels": {"app": "web"},
+            "annotations": {"big": "x"}, "managedFields": [{"manager": "kubelet"}],
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": "u"}]},
+        "spec": {"hostname": "web-0", "subdomain": "web", "dnsPolicy": "ClusterFirst",
+            "nodeSelector": {"kubernetes.io/os": "linux", "pool": "a"},
+            "containers": [{"name": "app", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                "resources": {"limits": {"cpu": "1"}}}],
+            "volumes": [{"name": "v", "emptyDir": {}}]},
+        "status": {"phase": "Running", "podIP": "10.0.0.5", "podIPs": [{"ip": "10.0.0.5"}],
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "nginx", "imageID": ""}]}
+    }"#;
+
+    #[test]
+    fn decoding_keeps_what_dns_reads_and_matches_the_conversion_of_a_full_pod() {
+        let direct: PodObject = serde_json::from_str(POD).unwrap();
+        let full: Pod = serde_json::from_str(POD).unwrap();
+        assert_eq!(direct, PodObject::from(full));
+        assert_eq!(direct.metadata.annotations, None);
+        assert_eq!(direct.metadata.managed_fields, None);
+        let spec = direct.spec.as_ref().unwrap();
+        assert_eq!(spec.hostname.as_deref(), Some("web-0"));
+        assert_eq!(
+            spec.node_selector,
+            Some(BTreeMap::from([(
+                OS_SELECTOR_KEY.to_string(),
+                "linux".to_string()
+            )]))
+        );
+        assert_eq!(
+            spec.containers,
+            [ContainerImage {
+                name: "app".to_string(),
+                image: Some("nginx:1.27".to_string())
+            }]
+        );
+        let status = direct.status.as_ref().unwrap();
+        assert_eq!(status.pod_ip.as_deref(), Some("10.0.0.5"));
+        assert_eq!(status.conditions.as_ref().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn nulls_and_missing_parts_decode_as_absent() {
+        let pod: PodObject = serde_json::from_str(
+            r#"{"metadata": {"name": "p"}, "spec": {"containers": null}, "status": null}"#,
+        )
+        .unwrap();
+        assert_eq!(pod.spec.unwrap().containers, []);
+        assert_eq!(pod.status, None);
+        let bare: PodObject = serde_json::from_str("{}").unwrap();
+        assert_eq!(bare, PodObject::default());
+    }
+}

@@ -820,13 +820,11 @@ fn list(
     let fields = parse_field_selector(field_text).map_err(ApiError::bad_request)?;
 
     let store = lock(&shared.store);
-    let matching: Vec<&Value> = store
-        .objects(resource)
-        .filter(|((ns, _), _)| namespace.is_none_or(|wanted| ns == wanted))
-        .map(|(_, object)| object)
-        .filter(|object| labels.iter().all(|req| req.matches(object_labels(object))))
-        .filter(|object| fields.iter().all(|req| req.matches(resource, object)))
-        .collect();
+    let matches = |((ns, _), object): &(&(String, String), &Value)| {
+        namespace.is_none_or(|wanted| ns == wanted)
+            && labels.iter().all(|req| req.matches(object_labels(object)))
+            && fields.iter().all(|req| req.matches(resource, object))
+    };
 
     let limit_text = param("limit");
     let limit = if limit_text.is_empty() {
@@ -855,8 +853,8 @@ fn list(
     );
     let rv = store.resource_version;
     let continue_text = param("continue");
-    let start = if continue_text.is_empty() {
-        0
+    let (start, after) = if continue_text.is_empty() {
+        (0, None)
     } else {
         let token = ContinueToken::decode(continue_text).ok_or_else(|| {
             ApiError::bad_request(
@@ -880,29 +878,38 @@ fn list(
                     .to_string(),
             ));
         }
-        token.start
+        (token.start, Some(token.after))
     };
 
-    let end = limit.map_or(matching.len(), |limit| {
-        start.saturating_add(limit).min(matching.len())
-    });
-    let items = matching.get(start..end).unwrap_or_default();
+    // As etcd does, a page starts after the last key of the one before: each page costs its
+    // own size, not a scan of the whole list (the benchmark lists 100,000 Pods in 200 pages).
+    let mut rest = store
+        .objects_after(resource, after.as_ref())
+        .filter(|entry| matches(entry));
+    let items: Vec<(&(String, String), &Value)> = match limit {
+        Some(limit) => rest.by_ref().take(limit).collect(),
+        None => rest.by_ref().collect(),
+    };
+    let end = start + items.len();
     let mut metadata = Map::new();
     metadata.insert("resourceVersion".to_string(), json!(rv.to_string()));
-    if end < matching.len() {
+    let more = rest.next().is_some();
+    if let (true, Some((last, _))) = (more, items.last()) {
+        // The real server counts the rest only when no selector filters the list.
+        if label_text.is_empty() && field_text.is_empty() {
+            let remaining = match namespace {
+                None => store.count(resource) - end,
+                Some(_) => 1 + rest.count(),
+            };
+            metadata.insert("remainingItemCount".to_string(), json!(remaining));
+        }
         let token = ContinueToken {
             rv,
             start: end,
+            after: (*last).clone(),
             list: list_key,
         };
         metadata.insert("continue".to_string(), json!(token.encode()));
-        // The real server counts the rest only when no selector filters the list.
-        if label_text.is_empty() && field_text.is_empty() {
-            metadata.insert(
-                "remainingItemCount".to_string(),
-                json!(matching.len() - end),
-            );
-        }
     }
     // The envelope, then each object serialized in place: no copy of the page as a `Value`.
     let envelope = json!({
@@ -913,7 +920,7 @@ fn list(
     let mut body = serde_json::to_vec(&envelope).unwrap_or_default();
     body.pop(); // the envelope's closing brace
     body.extend_from_slice(br#","items":["#);
-    for (index, object) in items.iter().enumerate() {
+    for (index, (_, object)) in items.iter().enumerate() {
         if index > 0 {
             body.push(b',');
         }
@@ -1337,8 +1344,23 @@ impl Store {
             .get(&(namespace.to_string(), name.to_string()))
     }
 
-    fn objects(&self, resource: &Resource) -> impl Iterator<Item = (&(String, String), &Value)> {
-        self.objects.get(resource.plural).into_iter().flatten()
+    /// The objects of `resource` after `after` in (namespace, name) order; all without it.
+    fn objects_after(
+        &self,
+        resource: &Resource,
+        after: Option<&(String, String)>,
+    ) -> impl Iterator<Item = (&(String, String), &Value)> {
+        use std::ops::Bound;
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.objects
+            .get(resource.plural)
+            .into_iter()
+            .flat_map(move |map| map.range((start, Bound::Unbounded)))
+    }
+
+    /// How many objects of `resource` there are.
+    fn count(&self, resource: &Resource) -> usize {
+        self.objects.get(resource.plural).map_or(0, BTreeMap::len)
     }
 }
 
@@ -1447,7 +1469,10 @@ fn resource_list(group: &str, version: &str) -> Option<Value> {
 /// Encoded like the real server's: base64 of a small JSON object.
 struct ContinueToken {
     rv: u64,
+    /// How many items the pages before held (for `remainingItemCount`).
     start: usize,
+    /// The (namespace, name) of the last item served: the next page starts after it.
+    after: (String, String),
     list: String,
 }
 
@@ -1457,6 +1482,7 @@ impl ContinueToken {
             "v": "meta.k8s.io/v1",
             "rv": self.rv,
             "start": self.start,
+            "after": [self.after.0, self.after.1],
             "list": self.list,
         });
         base64_encode(json.to_string().as_bytes())
@@ -1471,6 +1497,10 @@ impl ContinueToken {
         Some(ContinueToken {
             rv: json.get("rv")?.as_u64()?,
             start: usize::try_from(json.get("start")?.as_u64()?).ok()?,
+            after: (
+                json.get("after")?.get(0)?.as_str()?.to_string(),
+                json.get("after")?.get(1)?.as_str()?.to_string(),
+            ),
             list: json.get("list")?.as_str()?.to_string(),
         })
     }
@@ -1890,12 +1920,18 @@ mod tests {
         let token = ContinueToken {
             rv: 7,
             start: 2,
+            after: ("shop".to_string(), "web-1".to_string()),
             list: "v1/pods/*?".to_string(),
         };
         let back = ContinueToken::decode(&token.encode()).unwrap();
         assert_eq!(
-            (back.rv, back.start, back.list.as_str()),
-            (7, 2, "v1/pods/*?")
+            (back.rv, back.start, back.after, back.list.as_str()),
+            (
+                7,
+                2,
+                ("shop".to_string(), "web-1".to_string()),
+                "v1/pods/*?"
+            )
         );
         assert!(ContinueToken::decode("not a token").is_none());
     }

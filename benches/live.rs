@@ -8,8 +8,9 @@
 //!    run. `-o zone` and `-o table` beside it (their peak RSS against `-o json`'s).
 //! 2. Scaling: the same at a tenth of the size (`BENCH_SERVICES` sets the larger size, default
 //!    10,000), and the ratio of the two: 10× the cluster should cost at most 10× time and memory.
-//! 3. One Service with 50 ms of injected latency per request: `kubectl-dnsrecords svc/NAME`
-//!    against `kubectl get svc NAME`.
+//! 3. One Service and one StatefulSet of the large cluster with 50 ms of injected latency per
+//!    request: `kubectl-dnsrecords svc/NAME` and `sts/NAME` against `kubectl get svc NAME` and
+//!    `kubectl get sts NAME` (one round trip each, whatever the namespace holds).
 
 #![allow(
     clippy::disallowed_methods,
@@ -35,8 +36,9 @@ use apiserver::{ApiServer, ServerOptions};
 const ENDPOINTS_PER_SERVICE: usize = 10;
 
 /// Writes the generated cluster as a `kind: List` JSON file (what the test server loads):
-/// `services` Services, half of them headless, each with one slice of ten endpoints, and one
-/// Running, Ready Pod per endpoint.
+/// `services` Services in 100 namespaces, each with one slice of ten endpoints and one Running,
+/// Ready Pod per endpoint; half of them headless, each governing a StatefulSet of ten replicas
+/// whose Pods carry hostname, subdomain and owner as the controller sets them.
 fn generate(path: &Path, services: usize) {
     let mut items = String::new();
     for i in 0..services {
@@ -66,6 +68,16 @@ fn generate(path: &Path, services: usize) {
             } else {
                 String::new()
             };
+            let (pod_spec, owner) = if headless {
+                (
+                    format!(r#""hostname":"{name}-{j}","subdomain":"{name}","#),
+                    format!(
+                        r#","ownerReferences":[{{"apiVersion":"apps/v1","kind":"StatefulSet","name":"{name}","uid":"uid-{i}","controller":true}}]"#
+                    ),
+                )
+            } else {
+                (String::new(), String::new())
+            };
             let ip = format!("10.{}.{}.{}", 128 + n / 65536, (n / 256) % 256, n % 256);
             let _ = write!(
                 endpoints,
@@ -73,7 +85,13 @@ fn generate(path: &Path, services: usize) {
             );
             let _ = write!(
                 items,
-                r#",{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}-{j}","namespace":"{namespace}","labels":{{"app":"{name}"}}}},"spec":{{"containers":[{{"name":"app","image":"registry.example/app:1.0"}}]}},"status":{{"phase":"Running","podIP":"{ip}","podIPs":[{{"ip":"{ip}"}}],"conditions":[{{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}}]}}}}"#,
+                r#",{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}-{j}","namespace":"{namespace}","labels":{{"app":"{name}"}}{owner}}},"spec":{{{pod_spec}"containers":[{{"name":"app","image":"registry.example/app:1.0"}}]}},"status":{{"phase":"Running","podIP":"{ip}","podIPs":[{{"ip":"{ip}"}}],"conditions":[{{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}}]}}}}"#,
+            );
+        }
+        if headless {
+            let _ = write!(
+                items,
+                r#",{{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{{"name":"{name}","namespace":"{namespace}"}},"spec":{{"serviceName":"{name}","replicas":{ENDPOINTS_PER_SERVICE},"selector":{{"matchLabels":{{"app":"{name}"}}}},"template":{{"metadata":{{"labels":{{"app":"{name}"}}}},"spec":{{"containers":[{{"name":"app","image":"registry.example/app:1.0"}}]}}}}}}}}"#
             );
         }
         let _ = write!(
@@ -355,10 +373,12 @@ fn main() {
         );
     }
 
-    let redis = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/redis-statefulset.yaml");
-    let dns = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cluster-dns.yaml");
+    // One named target in the large cluster, with 50 ms of latency on every request: its
+    // namespace holds 100 Services, 50 StatefulSets and 1,000 Pods, which paged lists would
+    // fetch in several round trips.
+    let cluster = dir.path().join(format!("cluster-{large}.json"));
     let slow = ApiServer::start(
-        &[redis.as_path(), dns.as_path()],
+        &[cluster.as_path()],
         ServerOptions {
             latency: Duration::from_millis(50),
             ..ServerOptions::default()
@@ -369,18 +389,17 @@ fn main() {
         ("KUBECONFIG", kubeconfig.as_path()),
         ("HOME", home.as_path()),
     ];
-    let ours_one = measure(&ours, &["-n", "cache", "svc/redis-headless"], &envs, 10);
-    let kubectl_one = measure(
-        &kubectl,
-        &["get", "svc", "redis-headless", "-n", "cache"],
-        &envs,
-        10,
-    );
-    report("one Service, 50 ms API latency", &ours_one, &kubectl_one);
-    let ours_sts = measure(&ours, &["-n", "cache", "sts/redis"], &envs, 10);
-    let kubectl_sts = measure(&kubectl, &["get", "sts", "redis", "-n", "cache"], &envs, 10);
+    let ours_one = measure(&ours, &["-n", "ns-1", "svc/svc-1"], &envs, 10);
+    let kubectl_one = measure(&kubectl, &["get", "svc", "svc-1", "-n", "ns-1"], &envs, 10);
     report(
-        "one StatefulSet, 50 ms API latency",
+        &format!("one Service of {large}, 50 ms API latency"),
+        &ours_one,
+        &kubectl_one,
+    );
+    let ours_sts = measure(&ours, &["-n", "ns-0", "sts/svc-0"], &envs, 10);
+    let kubectl_sts = measure(&kubectl, &["get", "sts", "svc-0", "-n", "ns-0"], &envs, 10);
+    report(
+        &format!("one StatefulSet of {large}, 50 ms API latency"),
         &ours_sts,
         &kubectl_sts,
     );

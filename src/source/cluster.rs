@@ -13,7 +13,7 @@ use kube::core::Resource;
 use serde::de::DeserializeOwned;
 
 use super::kubeconfig::{Connection, RequestContext};
-use super::list::{classify, list_all, list_all_as, status_code};
+use super::list::{Paging, classify, list_all, list_all_as, status_code};
 use super::{Loaded, SourceError};
 use crate::model::kubernetes::{
     AKS_CUSTOM_CONFIGMAP, COREFILE_CONFIGMAPS, COREFILE_KEY, DNS_NAMESPACE, DNS_POD_LABEL,
@@ -77,6 +77,14 @@ pub async fn load_cluster(
     // A StatefulSet's governing Service is only known once it arrives, so with sts targets the
     // namespace's Services and slices are listed in the same round trip instead.
     let whole_namespace = query.targets.is_empty() || !sts_targets.is_empty();
+    // A named target's run is one round trip however large its namespace: its namespace lists
+    // are asked for whole, not in pages (each page is one more round trip); `-n`/`-A` alone
+    // page as kubectl does.
+    let paging = if query.targets.is_empty() {
+        Paging::Pages
+    } else {
+        Paging::Whole
+    };
     let target_services = futures::future::join_all(
         service_targets
             .iter()
@@ -85,12 +93,12 @@ pub async fn load_cluster(
     let target_slices = futures::future::join_all(service_targets.iter().map(|name| {
         let params = ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={name}"));
         let api = slices_api.clone();
-        async move { list_all(&api, &params).await }
+        async move { list_all(&api, &params, Paging::Pages).await }
     }));
     let target_sts =
         futures::future::join_all(sts_targets.iter().map(|name| sts_api.get_opt(name)));
-    let namespace_services = optional(whole_namespace, list_all(&services_api, &all));
-    let namespace_slices = optional(whole_namespace, list_all(&slices_api, &all));
+    let namespace_services = optional(whole_namespace, list_all(&services_api, &all, paging));
+    let namespace_slices = optional(whole_namespace, list_all(&slices_api, &all, paging));
 
     // Cluster DNS: the Corefile, and CoreDNS's own addresses for the NS records.
     let dns_configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), DNS_NAMESPACE);
@@ -106,15 +114,19 @@ pub async fn load_cluster(
     let kube_dns_service = dns_services.get_opt(DNS_SERVICE);
     let kube_dns_slices_params =
         ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={DNS_SERVICE}"));
-    let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params);
+    let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params, Paging::Pages);
     let coredns_pods_params =
         ListParams::default().labels(&format!("{}={}", DNS_POD_LABEL.0, DNS_POD_LABEL.1));
-    let coredns_pods =
-        list_all_as::<Pod, PodObject>(client, Some(DNS_NAMESPACE), &coredns_pods_params);
+    let coredns_pods = list_all_as::<Pod, PodObject>(
+        client,
+        Some(DNS_NAMESPACE),
+        &coredns_pods_params,
+        Paging::Pages,
+    );
     // Which server and release runs: the Deployment's images when no DNS pod runs (GKE's Cloud
     // DNS scales kube-dns to zero), kube-dns's own ConfigMap, OpenShift's operator Corefile.
     let dns_deployments_api: Api<Deployment> = Api::namespaced(client.clone(), DNS_NAMESPACE);
-    let dns_deployments = list_all(&dns_deployments_api, &coredns_pods_params);
+    let dns_deployments = list_all(&dns_deployments_api, &coredns_pods_params, Paging::Pages);
     let kube_dns_config = dns_configmaps.get_opt(KUBE_DNS_CONFIGMAP);
     let openshift_configmaps: Api<ConfigMap> =
         Api::namespaced(client.clone(), OPENSHIFT_COREFILE_CONFIGMAP.0);
@@ -138,11 +150,11 @@ pub async fn load_cluster(
         target_sts,
         namespace_services,
         namespace_slices,
-        list_all(&sts_api, &all),
+        list_all(&sts_api, &all, paging),
         // Pods are most of a cluster's bytes: decoded straight into what DNS reads of them.
-        list_all_as::<Pod, PodObject>(client, scope, &all),
+        list_all_as::<Pod, PodObject>(client, scope, &all, paging),
         namespaces_in_scope(client, scope),
-        list_all(&policies_api, &all),
+        list_all(&policies_api, &all, paging),
         async {
             tokio::join!(
                 corefiles,
@@ -481,7 +493,7 @@ async fn namespaces_in_scope(
     let api: Api<Namespace> = Api::all(client.clone());
     match scope {
         Some(name) => Ok(api.get_opt(name).await?.into_iter().collect()),
-        None => list_all(&api, &ListParams::default()).await,
+        None => list_all(&api, &ListParams::default(), Paging::Pages).await,
     }
 }
 
@@ -537,7 +549,7 @@ async fn not_found<K>(
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let names: Vec<String> = list_all(api, &ListParams::default())
+    let names: Vec<String> = list_all(api, &ListParams::default(), Paging::Pages)
         .await
         .map(|items| {
             items

@@ -20,15 +20,30 @@ use super::kubeconfig::RequestContext;
 /// kubectl's page size for lists.
 pub const PAGE_SIZE: u32 = 500;
 
+/// How a list is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Pages of `PAGE_SIZE`, as kubectl lists: a whole cluster's Pods never arrive as one body.
+    Pages,
+    /// One request for the whole list: a named target's namespace lists, so that `svc/NAME`
+    /// costs one round trip however many Pods its namespace holds (each page is another).
+    Whole,
+}
+
 /// Lists every object matching `params`, page by page, dropping `managedFields` and the
 /// last-applied annotation as pages arrive (they can be half of an object's size and the engine
 /// never reads them).
-pub async fn list_all<K>(api: &Api<K>, params: &ListParams) -> Result<Vec<K>, kube::Error>
+pub async fn list_all<K>(
+    api: &Api<K>,
+    params: &ListParams,
+    paging: Paging,
+) -> Result<Vec<K>, kube::Error>
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
     paged(
         params,
+        paging,
         |params| async move { api.list(&params).await },
         slim,
     )
@@ -42,6 +57,7 @@ pub async fn list_all_as<K, T>(
     client: &kube::Client,
     namespace: Option<&str>,
     params: &ListParams,
+    paging: Paging,
 ) -> Result<Vec<T>, kube::Error>
 where
     K: Resource<DynamicType = ()>,
@@ -56,13 +72,15 @@ where
             client.request::<ObjectList<T>>(page).await
         }
     };
-    paged(params, fetch, |item| item).await
+    paged(params, paging, fetch, |item| item).await
 }
 
-/// The paging loop of both lists: pages of `PAGE_SIZE`, `keep` applied to each item as its page
-/// arrives; an expired continue token restarts the list once.
+/// The paging loop of both lists: `keep` applied to each item as its page arrives; an expired
+/// continue token restarts the list once. A server may page a list asked for whole (its own
+/// cap): the continue token is followed either way.
 async fn paged<T, F, Fut>(
     params: &ListParams,
+    paging: Paging,
     fetch: F,
     keep: fn(T) -> T,
 ) -> Result<Vec<T>, kube::Error>
@@ -74,7 +92,11 @@ where
     let mut restarted = false;
     'restart: loop {
         let mut items = Vec::new();
-        let mut params = params.clone().limit(PAGE_SIZE);
+        let mut params = params.clone();
+        params.limit = match paging {
+            Paging::Pages => Some(PAGE_SIZE),
+            Paging::Whole => None,
+        };
         params.continue_token = None;
         loop {
             let page = match fetch(params.clone()).await {

@@ -87,17 +87,7 @@ fn a_single_service_costs_one_round_trip() {
     assert_eq!(code, Some(0), "{stderr}");
     let requests = api.requests();
     assert!(requests.len() >= 4, "{} requests", requests.len());
-    // Every request was sent before the first answer came back: one round trip.
-    let last_start = requests.iter().map(|r| r.started).max().expect("requests");
-    let first_finish = requests.iter().map(|r| r.finished).min().expect("requests");
-    assert!(
-        last_start < first_finish,
-        "requests were not all in flight at once: {:?}",
-        requests
-            .iter()
-            .map(|r| (&r.path, r.started, r.finished))
-            .collect::<Vec<_>>()
-    );
+    assert_one_round_trip(&api);
     let paths: Vec<String> = requests
         .iter()
         .map(|r| format!("{}?{}", r.path, r.query))
@@ -119,6 +109,81 @@ fn a_single_service_costs_one_round_trip() {
             .iter()
             .any(|p| p.starts_with("/api/v1/namespaces/kube-system/configmaps/coredns")),
         "{paths:?}"
+    );
+}
+
+/// Every request was sent before the first answer came back.
+fn assert_one_round_trip(api: &ApiServer) {
+    let requests = api.requests();
+    let last_start = requests.iter().map(|r| r.started).max().expect("requests");
+    let first_finish = requests.iter().map(|r| r.finished).min().expect("requests");
+    assert!(
+        last_start < first_finish,
+        "requests were not all in flight at once: {:?}",
+        requests
+            .iter()
+            .map(|r| (&r.path, &r.query, r.started, r.finished))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_target_in_a_crowded_namespace_is_still_one_round_trip() {
+    // 1,200 Pods beside redis: pages of 500 would be three round trips for the Pod list alone.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let crowd = dir.path().join("crowd.json");
+    let pods: Vec<String> = (0..1200)
+        .map(|i| {
+            format!(
+                r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"batch-{i}","namespace":"cache","labels":{{"app":"batch"}}}},"spec":{{"containers":[{{"name":"job","image":"busybox"}}]}},"status":{{"phase":"Running","podIP":"10.250.{}.{}"}}}}"#,
+                i / 256,
+                i % 256
+            )
+        })
+        .collect();
+    std::fs::write(
+        &crowd,
+        format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            pods.join(",")
+        ),
+    )
+    .expect("write the crowd");
+    let root = crate::support::root();
+    let (redis, dns) = (root.join(REDIS), root.join(CLUSTER_DNS));
+    let api = ApiServer::start(
+        &[redis.as_path(), dns.as_path(), crowd.as_path()],
+        ServerOptions {
+            latency: Duration::from_millis(200),
+            ..ServerOptions::default()
+        },
+    );
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    // The crowd changes nothing about redis: the same report as without it.
+    let quiet = server(ServerOptions::default());
+    let quiet_kubeconfig = quiet.write_kubeconfig(dir.path(), "quiet", None);
+    for target in ["svc/redis-headless", "sts/redis"] {
+        api.clear_log();
+        let (code, crowded, stderr) = run(&kubeconfig, &["-n", "cache", target, "-o", "json"]);
+        assert_eq!(code, Some(0), "{target}: {stderr}");
+        assert_one_round_trip(&api);
+        let (_, alone, _) = run(&quiet_kubeconfig, &["-n", "cache", target, "-o", "json"]);
+        assert_eq!(crowded, alone, "{target}");
+    }
+    // The namespace alone pages, as kubectl lists.
+    api.clear_log();
+    let (code, _, stderr) = run(&kubeconfig, &["-n", "cache"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let pod_pages: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/namespaces/cache/pods")
+        .collect();
+    assert_eq!(pod_pages.len(), 3, "{pod_pages:?}");
+    assert!(
+        pod_pages
+            .iter()
+            .all(|r| r.param("limit").as_deref() == Some("500"))
     );
 }
 

@@ -87,8 +87,9 @@ pub struct PodObjectStatus {
     /// `status.podIPs`.
     #[serde(default, rename = "podIPs")]
     pub pod_ips: Option<Vec<PodIP>>,
-    /// `status.conditions`.
-    #[serde(default)]
+    /// `status.conditions`, only those of type `Ready` (a running Pod has four or five, each
+    /// with its own strings, and DNS reads only readiness).
+    #[serde(default, deserialize_with = "ready_conditions")]
     pub conditions: Option<Vec<PodCondition>>,
 }
 
@@ -117,7 +118,7 @@ impl From<Pod> for PodObject {
                 phase: status.phase,
                 pod_ip: status.pod_ip,
                 pod_ips: status.pod_ips,
-                conditions: status.conditions,
+                conditions: status.conditions.map(only_ready),
             }),
         }
     }
@@ -147,6 +148,21 @@ fn slim_metadata<'de, D: serde::Deserializer<'de>>(
         .map(|meta| without_unread_metadata(meta.unwrap_or_default()))
 }
 
+/// The condition type kubelet sets when every container passes its readiness probe.
+const READY_CONDITION: &str = "Ready";
+
+fn only_ready(mut conditions: Vec<PodCondition>) -> Vec<PodCondition> {
+    conditions.retain(|c| c.type_ == READY_CONDITION);
+    conditions.shrink_to_fit();
+    conditions
+}
+
+fn ready_conditions<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<PodCondition>>, D::Error> {
+    Option::<Vec<PodCondition>>::deserialize(deserializer).map(|c| c.map(only_ready))
+}
+
 fn os_selector<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<BTreeMap<String, String>>, D::Error> {
@@ -174,7 +190,7 @@ mod tests {
                 "resources": {"limits": {"cpu": "1"}}}],
             "volumes": [{"name": "v", "emptyDir": {}}]},
         "status": {"phase": "Running", "podIP": "10.0.0.5", "podIPs": [{"ip": "10.0.0.5"}],
-            "conditions": [{"type": "Ready", "status": "True"}],
+            "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
             "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "nginx", "imageID": ""}]}
     }"#;
 
@@ -203,7 +219,13 @@ mod tests {
         );
         let status = direct.status.as_ref().unwrap();
         assert_eq!(status.pod_ip.as_deref(), Some("10.0.0.5"));
-        assert_eq!(status.conditions.as_ref().map(Vec::len), Some(1));
+        let kept: Vec<&str> = status
+            .conditions
+            .iter()
+            .flatten()
+            .map(|c| c.type_.as_str())
+            .collect();
+        assert_eq!(kept, ["Ready"]);
     }
 
     #[test]

@@ -132,16 +132,23 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     } else {
         None
     };
-    match &shape {
-        Some(shape) => {
+    let labels = (shape.is_none() && !cli.label_columns.is_empty())
+        .then(|| label_columns(&cli.label_columns, &snapshot));
+    // Nothing reads the objects from here on: their memory is given back before the output is
+    // written, so a large cluster's peak is the analysis's, not the analysis's plus the
+    // renderer's.
+    drop(snapshot);
+    match (&shape, &labels) {
+        (Some(shape), _) => {
             render::render_report(&report, verification.as_ref(), shape, options.headers, out)
         }
-        None if !cli.label_columns.is_empty() => {
-            let labels = label_columns(&cli.label_columns, &snapshot);
+        (None, Some(labels)) => {
             let wide = format == Format::Wide;
-            render::render_table(&report, verification.as_ref(), wide, options, &labels, out)
+            render::render_table(&report, verification.as_ref(), wide, options, labels, out)
         }
-        None => render::render_verified(&report, verification.as_ref(), format, options, out),
+        (None, None) => {
+            render::render_verified(&report, verification.as_ref(), format, options, out)
+        }
     }
     .map_err(CliError::Io)?;
     out.flush().map_err(CliError::Io)?;

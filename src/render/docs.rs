@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use super::grid::{Cell, Grid};
 use super::palette::paint;
 use super::{Format, RenderOptions};
 use crate::docs;
@@ -69,20 +69,22 @@ fn page(id: FindingId, options: RenderOptions, out: &mut dyn Write) -> io::Resul
 
 /// Every id with its code, severity and title.
 fn list(options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
-    if options.headers {
-        table.set_header(["ID", "CODE", "SEVERITY", "TITLE"]);
-    }
-    for id in FindingId::ALL {
-        table.add_row([id.id(), id.code(), docs::severity(id), docs::title(id)]);
-    }
-    for line in table.to_string().lines() {
-        writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
-    }
+    let header = options.headers.then(|| {
+        ["ID", "CODE", "SEVERITY", "TITLE"]
+            .into_iter()
+            .map(Cell::plain)
+            .collect()
+    });
+    let rows: Vec<Vec<Cell<'_>>> = FindingId::ALL
+        .iter()
+        .map(|id| {
+            [id.id(), id.code(), docs::severity(*id), docs::title(*id)]
+                .into_iter()
+                .map(Cell::plain)
+                .collect()
+        })
+        .collect();
+    Grid::write_all(header, &rows, out)?;
     writeln!(out)?;
     writeln!(out, "kubectl dnsrecords docs ID prints one page")
 }

@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use super::grid::{Cell, Grid};
 use super::palette::paint as paint_style;
 use super::{Format, RenderOptions};
 use crate::answer::{Answer, AnswerRecord, Reason};
@@ -149,39 +149,39 @@ fn table(trace: &Trace, options: RenderOptions, out: &mut dyn Write) -> io::Resu
         )?,
     }
     writeln!(out)?;
-    let mut grid = Table::new();
-    grid.load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if options.palette.is_colored() {
-        grid.enforce_styling();
-    } else {
-        grid.force_no_tty();
-    }
-    if options.headers {
-        grid.set_header(["TRY", "NAME", "TYPE", "RCODE", "ANSWER"]);
-    }
+    let header = options.headers.then(|| {
+        ["TRY", "NAME", "TYPE", "RCODE", "ANSWER"]
+            .into_iter()
+            .map(Cell::plain)
+            .collect()
+    });
     let egress_blocked = trace
         .causes
         .iter()
         .any(|c| matches!(c, ClientCause::DnsEgressBlocked { .. }));
-    for (index, attempt) in trace.tries.iter().enumerate() {
-        let rcode = rcode_word(attempt);
-        let good = attempt.answer.as_ref().is_some_and(Answer::resolves);
-        grid.add_row(vec![
-            Cell::new(index + 1),
-            Cell::new(esc(&attempt.name)),
-            Cell::new(attempt.qtype.as_str()),
-            Cell::new(if rcode == "-" {
-                rcode
-            } else {
-                paint(&rcode, good, options)
-            }),
-            Cell::new(esc(answer_text(attempt, egress_blocked))),
-        ]);
-    }
-    for line in grid.to_string().lines() {
-        writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
-    }
+    let rows: Vec<Vec<Cell<'_>>> = trace
+        .tries
+        .iter()
+        .enumerate()
+        .map(|(index, attempt)| {
+            let rcode = rcode_word(attempt);
+            let good = attempt.answer.as_ref().is_some_and(Answer::resolves);
+            // The RCODE is painted inside its text, so its escape codes count toward the
+            // column's width, as they always have here.
+            vec![
+                Cell::plain((index + 1).to_string()),
+                Cell::plain(esc(&attempt.name)),
+                Cell::plain(attempt.qtype.as_str()),
+                Cell::plain(if rcode == "-" {
+                    rcode
+                } else {
+                    paint(&rcode, good, options)
+                }),
+                Cell::plain(esc(answer_text(attempt, egress_blocked))),
+            ]
+        })
+        .collect();
+    Grid::write_all(header, &rows, out)?;
     writeln!(out)?;
     writeln!(out, "{}", outcome_line(trace, options))?;
     for attempt in trace.decisive().into_iter().filter(|t| t.answer.is_some()) {

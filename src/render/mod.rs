@@ -6,6 +6,7 @@ mod docs;
 pub mod escape;
 mod explain;
 mod findings;
+mod grid;
 mod json;
 pub mod jsonpath;
 pub mod palette;

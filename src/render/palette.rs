@@ -105,7 +105,7 @@ impl Palette {
         }
     }
 
-    /// Whether any style emits an escape code: tables switch comfy-table's styling on only then.
+    /// Whether any style emits an escape code.
     pub fn is_colored(&self) -> bool {
         *self != Self::plain()
     }
@@ -151,31 +151,14 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{}{text}{}", style.render(), style.render_reset())
 }
 
-/// The comfy-table colour of a style's foreground, for table cells: comfy-table measures widths
-/// itself and would count escape codes written into a cell's text as characters.
-pub fn cell_color(style: Style) -> Option<comfy_table::Color> {
-    use comfy_table::Color as Cell;
-    let Some(Color::Ansi(color)) = style.get_fg_color() else {
-        return None;
-    };
-    Some(match color {
-        AnsiColor::Black => Cell::Black,
-        AnsiColor::Red => Cell::DarkRed,
-        AnsiColor::Green => Cell::DarkGreen,
-        AnsiColor::Yellow => Cell::DarkYellow,
-        AnsiColor::Blue => Cell::DarkBlue,
-        AnsiColor::Magenta => Cell::DarkMagenta,
-        AnsiColor::Cyan => Cell::DarkCyan,
-        AnsiColor::White => Cell::Grey,
-        AnsiColor::BrightBlack => Cell::DarkGrey,
-        AnsiColor::BrightRed => Cell::Red,
-        AnsiColor::BrightGreen => Cell::Green,
-        AnsiColor::BrightYellow => Cell::Yellow,
-        AnsiColor::BrightBlue => Cell::Blue,
-        AnsiColor::BrightMagenta => Cell::Magenta,
-        AnsiColor::BrightCyan => Cell::Cyan,
-        AnsiColor::BrightWhite => Cell::White,
-    })
+/// The foreground colour of a style, for table cells: the table paints a cell's colour around
+/// its padding itself, so the escape codes never count toward a column's width. Only the
+/// foreground carries over (bold and dim do not), as table cells have always been painted.
+pub fn cell_color(style: Style) -> Option<AnsiColor> {
+    match style.get_fg_color() {
+        Some(Color::Ansi(color)) => Some(color),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -206,15 +189,9 @@ mod tests {
     #[test]
     fn table_cells_get_the_same_hue() {
         let palette = Palette::colored();
-        // comfy-table's "Dark" colours are the standard ANSI ones (30–37) that `paint` writes,
-        // its plain names the bright ones.
-        assert_eq!(
-            cell_color(palette.good),
-            Some(comfy_table::Color::DarkGreen)
-        );
-        assert_eq!(
-            cell_color(palette.pointer),
-            Some(comfy_table::Color::Magenta)
-        );
+        assert_eq!(cell_color(palette.good), Some(AnsiColor::Green));
+        assert_eq!(cell_color(palette.pointer), Some(AnsiColor::BrightMagenta));
+        // Bold is the head's, not the cell's: only the hue carries over.
+        assert_eq!(cell_color(palette.nxdomain), Some(AnsiColor::Red));
     }
 }

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Absent, DnsConfig, DnsServer, Finding, Note, ObjectRef, Outcome, Provenance, Rcode, Record,
-    Report, Status, Transport, Verification, VersionSource, Via,
+    Absent, DnsConfig, DnsName, DnsServer, Finding, Note, ObjectRef, Outcome, Provenance, Rcode,
+    Record, Report, Status, Transport, Verification, VersionSource, Via,
 };
 
 /// Bumped only when a field changes meaning or disappears.
@@ -19,19 +19,46 @@ pub struct Document<'a> {
     zone: Option<String>,
     ttl: u32,
     config: ConfigView<'a>,
-    records: Vec<RecordView<'a>>,
+    records: Each<'a, Record, RecordView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     zone_records: Vec<RecordView<'a>>,
-    absent: Vec<AbsentView>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    predicted: Vec<AbsentView>,
-    names: Vec<FactView<'a>>,
-    findings: Vec<FindingView>,
+    absent: Each<'a, Absent, AbsentView<'a>>,
+    #[serde(skip_serializing_if = "Each::is_empty")]
+    predicted: Each<'a, Absent, AbsentView<'a>>,
+    names: Each<'a, crate::model::Fact, FactView<'a>>,
+    findings: Each<'a, Finding, FindingView<'a>>,
     notes: &'a [Note],
     #[serde(skip_serializing_if = "Option::is_none")]
     dns_server: Option<DnsServerView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verify: Option<VerifyView<'a>>,
+}
+
+/// A sequence serialized straight from the report's slice, each element's view made as it is
+/// written and dropped after: the document never holds a view of every record, fact or finding
+/// (hundreds of thousands on a large cluster) at once.
+struct Each<'a, T, V>(&'a [T], fn(&'a T) -> V);
+
+impl<T, V> Each<'_, T, V> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a, T, V: Serialize> Serialize for Each<'a, T, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A slice's map knows its length, so the serializer is told it up front as a Vec's is.
+        serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// A value serialized as the string its `Display` writes, without an intermediate String.
+struct Shown<'a, T>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Shown<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
 }
 
 /// Which DNS server runs and which release's rules the records follow; left out when nothing
@@ -175,10 +202,10 @@ struct SourceView<'a> {
 }
 
 #[derive(Serialize)]
-struct AbsentView {
-    name: String,
-    reason: String,
-    object: ObjectView,
+struct AbsentView<'a> {
+    name: &'a str,
+    reason: &'a str,
+    object: ObjectView<'a>,
 }
 
 /// One expected name: `served`, `absent` or `unknown`, with the typed causes.
@@ -189,17 +216,37 @@ struct FactView<'a> {
     rtype: &'static str,
     state: &'static str,
     expectation: crate::model::Expectation,
-    causes: Vec<CauseView>,
-    objects: Vec<ObjectView>,
+    causes: Each<'a, crate::model::Cause, CauseView<'a>>,
+    objects: Each<'a, ObjectRef, ObjectView<'a>>,
 }
 
+/// One cause of a fact. Its fix and objects are made by the cause itself (owned), one cause at
+/// a time as the document is written.
 #[derive(Serialize)]
-struct CauseView {
+struct CauseView<'a> {
     code: &'static str,
-    message: String,
+    message: Shown<'a, crate::model::Cause>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<String>,
-    objects: Vec<ObjectView>,
+    objects: Objects,
+}
+
+/// Objects a cause computes rather than holds.
+struct Objects(Vec<ObjectRef>);
+
+impl Serialize for Objects {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(object))
+    }
+}
+
+fn cause(cause: &crate::model::Cause) -> CauseView<'_> {
+    CauseView {
+        code: cause.code(),
+        message: Shown(cause),
+        fix: cause.fix(),
+        objects: Objects(cause.objects()),
+    }
 }
 
 fn fact(fact: &crate::model::Fact) -> FactView<'_> {
@@ -208,61 +255,52 @@ fn fact(fact: &crate::model::Fact) -> FactView<'_> {
         rtype: fact.rtype.as_str(),
         state: fact.state.as_str(),
         expectation: fact.expectation,
-        causes: fact
-            .causes
-            .iter()
-            .map(|cause| CauseView {
-                code: cause.code(),
-                message: cause.to_string(),
-                fix: cause.fix(),
-                objects: cause.objects().iter().map(object).collect(),
-            })
-            .collect(),
-        objects: fact.objects.iter().map(object).collect(),
+        causes: Each(&fact.causes, cause),
+        objects: Each(&fact.objects, object),
     }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FindingView {
+struct FindingView<'a> {
     id: &'static str,
     code: &'static str,
     severity: &'static str,
-    message: String,
-    objects: Vec<ObjectView>,
-    names: Vec<String>,
-    hint: String,
+    message: &'a str,
+    objects: Each<'a, ObjectRef, ObjectView<'a>>,
+    names: Each<'a, DnsName, &'a str>,
+    hint: &'a str,
     docs: String,
     /// The page's https address; `docs` stays the repository path it always was.
     docs_url: String,
 }
 
-fn finding(finding: &Finding) -> FindingView {
+fn finding(finding: &Finding) -> FindingView<'_> {
     FindingView {
         id: finding.id.id(),
         code: finding.id.code(),
         severity: finding.severity.as_str(),
-        message: finding.message.clone(),
-        objects: finding.objects.iter().map(object).collect(),
-        names: finding.names.iter().map(ToString::to_string).collect(),
-        hint: finding.hint.clone(),
+        message: &finding.message,
+        objects: Each(&finding.objects, object),
+        names: Each(&finding.names, DnsName::as_str),
+        hint: &finding.hint,
         docs: finding.id.docs_anchor(),
         docs_url: finding.id.docs_url(),
     }
 }
 
 #[derive(Serialize)]
-struct ObjectView {
+struct ObjectView<'a> {
     kind: &'static str,
-    namespace: String,
-    name: String,
+    namespace: &'a str,
+    name: &'a str,
 }
 
-fn object(object: &ObjectRef) -> ObjectView {
+fn object(object: &ObjectRef) -> ObjectView<'_> {
     ObjectView {
         kind: object.kind.as_str(),
-        namespace: object.namespace.clone(),
-        name: object.name.clone(),
+        namespace: &object.namespace,
+        name: &object.name,
     }
 }
 
@@ -315,10 +353,10 @@ fn record(record: &Record) -> RecordView<'_> {
     }
 }
 
-fn absent(absent: &Absent) -> AbsentView {
+fn absent(absent: &Absent) -> AbsentView<'_> {
     AbsentView {
-        name: absent.name.to_string(),
-        reason: absent.reason.clone(),
+        name: absent.name.as_str(),
+        reason: &absent.reason,
         object: object(&absent.subject),
     }
 }
@@ -349,12 +387,12 @@ pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Doc
         zone: report.config.primary_zone().map(ToString::to_string),
         ttl: report.config.ttl,
         config: config(&report.config),
-        records: report.records.iter().map(record).collect(),
+        records: Each(&report.records, record),
         zone_records,
-        absent: report.absent.iter().map(absent).collect(),
-        predicted: report.predicted.iter().map(absent).collect(),
-        names: report.facts.iter().map(fact).collect(),
-        findings: report.findings.iter().map(finding).collect(),
+        absent: Each(&report.absent, absent),
+        predicted: Each(&report.predicted, absent),
+        names: Each(&report.facts, fact),
+        findings: Each(&report.findings, finding),
         notes: &report.notes,
         dns_server: dns_server(&report.dns_server),
         verify: verify.map(verification),

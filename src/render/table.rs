@@ -1,11 +1,11 @@
 //! `-o table` and `-o wide`: a kubectl-style table of records (wide adds where each came from),
 //! then the names that do not exist and the notes, one line each.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-
-use super::palette::{cell_color, paint};
+use super::grid::{Cell, Grid};
+use super::palette::{Palette, cell_color, paint};
 use super::{LabelColumns, RenderOptions, escape};
 use crate::model::{NoteLevel, Outcome, Record, Report, Status, Verification};
 
@@ -24,74 +24,46 @@ pub fn render(
     } else {
         report.extra_zone_records().collect()
     };
-    let rows: Vec<&Record> = zone_rows.into_iter().chain(report.records.iter()).collect();
-    if rows.is_empty() {
+    let rows = || zone_rows.iter().copied().chain(report.records.iter());
+    if report.records.is_empty() && zone_rows.is_empty() {
         writeln!(out, "No DNS records found{}.", scope_phrase(report))?;
     } else {
-        let mut table = Table::new();
-        table
-            .load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        let palette = &options.palette;
-        if palette.is_colored() {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
+        let mut header = vec!["NAME", "TYPE", "TTL", "DATA"];
+        if wide {
+            header.push("SOURCE");
+        }
+        if verification.is_some() {
+            header.push("STATUS");
+        }
+        let header: Vec<Cell<'_>> = header
+            .into_iter()
+            .map(Cell::plain)
+            .chain(
+                label_keys
+                    .iter()
+                    .map(|key| Cell::plain(LabelColumns::header(key))),
+            )
+            .collect();
+        let columns = RecordColumns {
+            wide,
+            verification,
+            labels,
+            palette: &options.palette,
+        };
+        // Two passes over the records, one row at a time: the first finds each column's width,
+        // the second writes. The cells are computed twice rather than held for all rows.
+        let mut grid = Grid::new(header.len());
+        if options.headers {
+            grid.measure(header.iter().map(|cell| cell.text.as_ref()));
+        }
+        for record in rows() {
+            grid.measure(columns.cells(record).iter().map(|cell| cell.text.as_ref()));
         }
         if options.headers {
-            let mut header = vec!["NAME", "TYPE", "TTL", "DATA"];
-            if wide {
-                header.push("SOURCE");
-            }
-            if verification.is_some() {
-                header.push("STATUS");
-            }
-            let mut header: Vec<String> = header.into_iter().map(str::to_string).collect();
-            header.extend(label_keys.iter().map(|key| LabelColumns::header(key)));
-            table.set_header(header);
+            grid.write_row(header, out)?;
         }
-        for record in rows {
-            let mut type_cell = Cell::new(record.rtype());
-            if let Some(color) = cell_color(palette.record_type(record.rtype())) {
-                type_cell = type_cell.fg(color);
-            }
-            // Owner and data are presentation-form names and RDATA, plain by construction; they
-            // pass the same escaping as the SOURCE column (object names) so no cell is an
-            // exception to reason about.
-            let mut row = vec![
-                Cell::new(escape::terminal(record.owner.as_str())),
-                type_cell,
-                Cell::new(record.ttl).set_alignment(CellAlignment::Left),
-                Cell::new(escape::terminal(&record.data.to_string())),
-            ];
-            if wide {
-                row.push(Cell::new(escape::terminal(&record.source.to_string())));
-            }
-            if let Some(verification) = verification {
-                let status = verification.status_of(&record.owner, record.rtype());
-                let mut cell = Cell::new(status.map_or("-", Status::as_str));
-                let style = match status {
-                    Some(Status::Ok) => palette.good,
-                    _ => palette.bad,
-                };
-                if let Some(color) = cell_color(style) {
-                    cell = cell.fg(color);
-                }
-                row.push(cell);
-            }
-            if let Some(labels) = labels {
-                // Label values come from objects: escaped like every other cell.
-                row.extend(
-                    label_keys
-                        .iter()
-                        .map(|key| Cell::new(escape::terminal(labels.value(record, key)))),
-                );
-            }
-            table.add_row(row);
-        }
-        // comfy-table pads every line to the widest row, and NOTHING leaves a leading space.
-        for line in table.to_string().lines() {
-            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
+        for record in rows() {
+            grid.write_row(columns.cells(record), out)?;
         }
     }
     let palette = &options.palette;
@@ -155,6 +127,65 @@ pub fn render(
         }
     }
     Ok(())
+}
+
+/// What the record table shows of each record: its columns and their colours.
+struct RecordColumns<'a> {
+    wide: bool,
+    verification: Option<&'a Verification>,
+    labels: Option<&'a LabelColumns>,
+    palette: &'a Palette,
+}
+
+impl RecordColumns<'_> {
+    /// The cells of `record`'s row, in the header's order.
+    fn cells<'r>(&'r self, record: &'r Record) -> Vec<Cell<'r>> {
+        let palette = self.palette;
+        let label_keys: &[String] = self.labels.map_or(&[], |l| l.keys.as_slice());
+        let mut row = Vec::with_capacity(6 + label_keys.len());
+        // Owner and data are presentation-form names and RDATA, plain by construction; they
+        // pass the same escaping as the SOURCE column (object names) so no cell is an
+        // exception to reason about.
+        row.push(Cell::plain(escape::terminal(record.owner.as_str())));
+        row.push(Cell::colored(
+            record.rtype().as_str(),
+            cell_color(palette.record_type(record.rtype())),
+        ));
+        row.push(Cell::plain(record.ttl.to_string()));
+        row.push(Cell::plain(escaped(record.data.to_string())));
+        if self.wide {
+            row.push(Cell::plain(escaped(record.source.to_string())));
+        }
+        if let Some(verification) = self.verification {
+            let status = verification.status_of(&record.owner, record.rtype());
+            let style = match status {
+                Some(Status::Ok) => palette.good,
+                _ => palette.bad,
+            };
+            row.push(Cell::colored(
+                status.map_or("-", Status::as_str),
+                cell_color(style),
+            ));
+        }
+        if let Some(labels) = self.labels {
+            // Label values come from objects: escaped like every other cell.
+            row.extend(
+                label_keys
+                    .iter()
+                    .map(|key| Cell::plain(escape::terminal(labels.value(record, key)))),
+            );
+        }
+        row
+    }
+}
+
+/// `text` escaped for a terminal, keeping its allocation when nothing needs an escape (the
+/// common case: every row formats its RDATA and source afresh).
+fn escaped(text: String) -> String {
+    match escape::terminal(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(escaped) => escaped,
+    }
 }
 
 /// The summary line, one line per difference (per question with `every`) with both sides, and

@@ -5,9 +5,9 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value;
 
+use super::grid::{Cell, Grid};
 use super::jsonpath::{self, JsonPathError, Path, Template};
 use super::schema;
 use crate::model::{Report, Verification};
@@ -118,30 +118,34 @@ impl Columns {
         headers: bool,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let mut table = Table::new();
-        table
-            .load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .force_no_tty();
-        if headers {
-            table.set_header(
-                self.columns
-                    .iter()
-                    .map(|(header, _)| super::escape::terminal(header).into_owned()),
-            );
-        }
-        for row in rows {
-            table.add_row(
-                self.columns
-                    .iter()
-                    .map(|(_, path)| jsonpath::column_text(&path.select(root, row))),
-            );
-        }
         if rows.is_empty() && !headers {
             return Ok(());
         }
-        for line in table.to_string().lines() {
-            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
+        let header: Vec<Cell<'_>> = self
+            .columns
+            .iter()
+            .map(|(header, _)| Cell::plain(super::escape::terminal(header)))
+            .collect();
+        let cells = |row: &Value| -> Vec<Cell<'static>> {
+            self.columns
+                .iter()
+                .map(|(_, path)| Cell::plain(jsonpath::column_text(&path.select(root, row))))
+                .collect()
+        };
+        // Measured in a first pass and written in a second, a row at a time: `-A` gives as many
+        // rows as records.
+        let mut grid = Grid::new(header.len());
+        if headers {
+            grid.measure(header.iter().map(|cell| cell.text.as_ref()));
+        }
+        for row in rows {
+            grid.measure(cells(row).iter().map(|cell| cell.text.as_ref()));
+        }
+        if headers {
+            grid.write_row(header, out)?;
+        }
+        for row in rows {
+            grid.write_row(cells(row), out)?;
         }
         Ok(())
     }

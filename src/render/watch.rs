@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::escape;
+use super::grid::{Cell, Grid};
 use super::json::TerminalSafe;
 use super::palette::{Palette, cell_color};
 use crate::answer::Rcode;
@@ -292,59 +292,47 @@ pub fn screen(
         Change::Removed { record, .. } => Some((record, '-')),
         _ => None,
     }));
-    let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if screen.palette.is_colored() {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
+    let mut header = vec!["", "NAME", "TYPE", "TTL", "DATA"];
+    if screen.timeline.is_some() {
+        header.push("APPEARED");
     }
-    if screen.headers {
-        let mut header = vec!["", "NAME", "TYPE", "TTL", "DATA"];
-        if screen.timeline.is_some() {
-            header.push("APPEARED");
-        }
-        table.set_header(header);
-    }
-    for (record, mark) in rows {
-        let mut mark_cell = Cell::new(mark);
-        let style = match mark {
-            '+' => Some(screen.palette.good),
-            '-' => Some(screen.palette.bad),
-            _ => None,
-        };
-        if let Some(color) = style.and_then(cell_color) {
-            mark_cell = mark_cell.fg(color);
-        }
-        let mut row = vec![
-            mark_cell,
-            Cell::new(escape::terminal(record.owner.as_str())),
-            Cell::new(record.rtype()),
-            Cell::new(record.ttl).set_alignment(CellAlignment::Left),
-            Cell::new(escape::terminal(&record.data.to_string())),
-        ];
-        if let Some(timeline) = screen.timeline {
-            let since = if mark == '-' {
-                "removed".to_string()
-            } else {
-                timeline
-                    .get(&record_key(record))
-                    .cloned()
-                    .unwrap_or_default()
+    let header = screen
+        .headers
+        .then(|| header.into_iter().map(Cell::plain).collect());
+    let table: Vec<Vec<Cell<'_>>> = rows
+        .into_iter()
+        .map(|(record, mark)| {
+            let style = match mark {
+                '+' => Some(screen.palette.good),
+                '-' => Some(screen.palette.bad),
+                _ => None,
             };
-            row.push(Cell::new(since));
-        }
-        table.add_row(row);
-    }
+            let mut row = vec![
+                Cell::colored(mark.to_string(), style.and_then(cell_color)),
+                Cell::plain(escape::terminal(record.owner.as_str())),
+                Cell::plain(record.rtype().as_str()),
+                Cell::plain(record.ttl.to_string()),
+                Cell::plain(escape::terminal(&record.data.to_string()).into_owned()),
+            ];
+            if let Some(timeline) = screen.timeline {
+                let since = if mark == '-' {
+                    "removed".to_string()
+                } else {
+                    timeline
+                        .get(&record_key(record))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                row.push(Cell::plain(since));
+            }
+            row
+        })
+        .collect();
     if view.records.is_empty() && !changes.iter().any(|c| matches!(c, Change::Removed { .. })) {
         writeln!(out, "No DNS records served yet.")?;
     } else {
-        // As the record table does: NOTHING leaves a leading space and pads every line.
-        for line in table.to_string().lines() {
-            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line).trim_end())?;
-        }
+        // One screen of a namespace's records: small enough to hold whole.
+        Grid::write_all(header, &table, out)?;
     }
     let absent = view.absent();
     if !absent.is_empty() {

@@ -5,13 +5,20 @@ use std::io::{self, Write};
 use super::schema::document;
 use crate::model::{Report, Verification};
 
-/// Writes the report as YAML.
+/// Writes the document as it is serialized, without building its text first.
 pub fn render(
     report: &Report,
     verification: Option<&Verification>,
-    out: &mut dyn Write,
+    mut out: &mut dyn Write,
 ) -> io::Result<()> {
-    let text =
-        serde_saphyr::to_string(&document(report, verification)).map_err(io::Error::other)?;
-    out.write_all(text.as_bytes())
+    serde_saphyr::to_io_writer(&mut out, &document(report, verification)).map_err(into_io)
+}
+
+/// The writer's own error when writing failed (a closed pipe stays recognisable as one), else
+/// the serializer's, wrapped.
+fn into_io(err: serde_saphyr::SerializeError) -> io::Error {
+    match err {
+        serde_saphyr::SerializeError::IO { error } => error,
+        other => io::Error::other(other),
+    }
 }

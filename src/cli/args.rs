@@ -124,7 +124,21 @@ Examples:
   kubectl dnsrecords -n cache sts/redis -o jsonpath='{range .records[*]}{.name}{\"\\n\"}{end}'
 
   # What a finding means and how to fix it
-  kubectl dnsrecords docs missing-hostname";
+  kubectl dnsrecords docs missing-hostname
+
+What is read from the cluster (GET and LIST only, WATCH with --watch, a pods/portforward with\n--verify from outside the cluster; never Secrets):
+  svc/NAME   the Service and its EndpointSlices, the namespace's StatefulSets, Pods and
+             NetworkPolicies, each list whole, and its Namespace object: one round trip
+             however large the namespace
+  sts/NAME   the StatefulSet, the namespace's Services, EndpointSlices, StatefulSets, Pods and
+             NetworkPolicies, each list whole: one round trip
+  -n NS      the namespace's Services, EndpointSlices, StatefulSets, Pods and NetworkPolicies,
+             in pages of 500 as kubectl lists, and its Namespace object
+  -A         the same in every namespace, and the Namespace list
+  every run  kube-system's CoreDNS and NodeLocal ConfigMaps, the kube-dns Service, its
+             EndpointSlices, the DNS Pods and Deployments
+  Pods are decoded into only the fields DNS reads (labels, owner, hostname, subdomain, DNS
+  settings, images, phase, IPs, readiness).";
 
 /// Print exactly the DNS records CoreDNS serves for Services and Pods, and why a name does not
 /// resolve.

@@ -13,13 +13,20 @@ use crate::model::{DnsName, Kind, Note, ObjectRef, Provenance, RData, Record};
 
 /// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
 pub fn reverse_name(ip: IpAddr) -> DnsName {
-    use std::fmt::Write;
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut name = String::with_capacity(74);
     match ip {
         IpAddr::V4(v4) => {
             for octet in v4.octets().iter().rev() {
-                let _ = write!(name, "{octet}.");
+                // By hand: the formatting machinery cost more than the rest of the name.
+                if *octet >= 100 {
+                    name.push(char::from(b'0' + octet / 100));
+                }
+                if *octet >= 10 {
+                    name.push(char::from(b'0' + (octet / 10) % 10));
+                }
+                name.push(char::from(b'0' + octet % 10));
+                name.push('.');
             }
             name.push_str("in-addr.arpa.");
         }
@@ -184,6 +191,10 @@ mod tests {
         assert_eq!(
             reverse_name("10.96.0.10".parse().unwrap()).as_str(),
             "10.0.96.10.in-addr.arpa."
+        );
+        assert_eq!(
+            reverse_name("255.100.9.0".parse().unwrap()).as_str(),
+            "0.9.100.255.in-addr.arpa."
         );
         assert_eq!(
             reverse_name("fd00::1".parse().unwrap()).as_str(),

@@ -3,11 +3,9 @@
 //! otherwise `absent` with the causes read from the views, or `unknown` when a list the decision
 //! needs could not be read. Names are built in the primary zone, the one users type.
 
-use std::collections::{HashMap, HashSet};
-
 use super::endpoint_name::endpoint_label;
 use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
-use super::{Ctx, Denied};
+use super::{Ctx, Denied, HashMap, HashSet};
 use crate::model::{
     Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
     Record, RecordType, format_labels,
@@ -34,7 +32,7 @@ pub fn decide(
         snapshot,
         zone,
         served,
-        by_name: HashMap::new(),
+        by_name: HashMap::default(),
     };
     for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
         facts.add(

@@ -9,6 +9,7 @@ mod endpoint_name;
 mod endpoints;
 mod external_name;
 mod facts;
+mod hash;
 mod headless;
 mod index;
 pub mod network_policy;
@@ -21,6 +22,7 @@ use std::net::IpAddr;
 
 pub use crate::model::kubernetes::SERVICE_NAME_LABEL;
 pub use endpoint_name::{dashed_endpoint_address, dashed_pod_address, endpoint_label};
+pub(crate) use hash::{HashMap, HashSet};
 pub use headless::empty_service_cause;
 pub use index::Index;
 pub use ptr::reverse_name;
@@ -240,7 +242,7 @@ fn address_record(owner: &DnsName, ip: IpAddr, ttl: u32, source: Provenance) -> 
 /// type and data), keeping the first provenance. Keys are computed once, all in one buffer, and
 /// an index is sorted rather than the records themselves: on 100,000 endpoints moving records,
 /// allocating a key per record and comparing SRV targets label by label dominated the run.
-fn canonical(records: Vec<Record>) -> Vec<Record> {
+fn canonical(mut records: Vec<Record>) -> Vec<Record> {
     let mut key_bytes: Vec<u8> = Vec::with_capacity(records.len() * 64);
     // Per record: where its key lies in `key_bytes`.
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(records.len());
@@ -262,20 +264,27 @@ fn canonical(records: Vec<Record>) -> Vec<Record> {
     });
     drop(spans);
     drop(key_bytes);
-    let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
-    let mut sorted: Vec<Record> = Vec::with_capacity(slots.len());
-    for index in order {
-        let Some(record) = slots[index].take() else {
-            continue;
-        };
-        let duplicate = sorted
-            .last()
-            .is_some_and(|last| last.owner == record.owner && last.data == record.data);
-        if !duplicate {
-            sorted.push(record);
+    permute(&mut records, order);
+    records.dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
+    records
+}
+
+/// Reorders `items` in place so that position `i` holds what was at `order[i]` (`order` is a
+/// permutation), following each cycle once: no second vector of the items is needed.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != DONE {
+            let from = order[at];
+            order[at] = DONE;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
         }
     }
-    sorted
 }
 
 /// Appends bytes whose order is `Record::sort_key`'s, data included where it has a byte form:
@@ -323,6 +332,24 @@ mod tests {
 
     fn name(text: &str) -> DnsName {
         DnsName::parse(text).unwrap()
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        for order in [
+            vec![],
+            vec![0],
+            vec![2, 0, 1],
+            vec![1, 0, 3, 2],
+            vec![4, 3, 2, 1, 0],
+            vec![0, 2, 4, 1, 3],
+        ] {
+            let items: Vec<usize> = (10..10 + order.len()).collect();
+            let expected: Vec<usize> = order.iter().map(|&i| items[i]).collect();
+            let mut permuted = items.clone();
+            permute(&mut permuted, order.clone());
+            assert_eq!(permuted, expected, "{order:?}");
+        }
     }
 
     #[test]

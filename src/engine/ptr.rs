@@ -3,12 +3,11 @@
 //! Only addresses inside a reverse zone of the stanza are answered, and targets are always built
 //! in the stanza's first forward zone.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 
 use super::endpoint_name::endpoint_label;
 use super::view::ServiceKind;
-use super::{Ctx, Sink};
+use super::{Ctx, HashSet, Sink};
 use crate::model::{DnsName, Kind, Note, ObjectRef, Provenance, RData, Record};
 
 /// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
@@ -69,7 +68,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
     // A ClusterIP answers with the first Service (namespace/name order; CoreDNS's index order is
     // undefined, and two live Services never share one) whose namespace the `namespaces` option
     // lets through. Only when none does are the endpoints searched for that IP.
-    let mut cluster_ips: HashSet<IpAddr> = HashSet::new();
+    let mut cluster_ips: HashSet<IpAddr> = HashSet::default();
     for service in &ctx.view.services {
         let ServiceKind::ClusterIp(ips) = &service.kind else {
             continue;

@@ -258,7 +258,7 @@ fn canonical(mut records: Vec<Record>) -> Vec<Record> {
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_unstable_by(|&a, &b| {
         key(a)
-            .cmp(&key(b))
+            .cmp(key(b))
             .then_with(|| records[a].data.cmp(&records[b].data))
             .then_with(|| records[a].source.cmp(&records[b].source))
     });

@@ -40,7 +40,7 @@ pub fn reverse_name(ip: IpAddr) -> DnsName {
         }
     }
     // Every label is a digit string or a hex nibble: always a valid name.
-    DnsName::parse(&name).unwrap_or_else(|_| DnsName::root())
+    DnsName::from_valid_text(name)
 }
 
 /// Only the `namespaces` option filters PTRs; `namespace_labels` does not. With the option set,
@@ -131,7 +131,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                 // CoreDNS turns the question back into the address's canonical text and looks
                 // slices up by exact string (dnsutil.ExtractAddressFromReverse, epIPIndexFunc):
                 // an address a hand-made slice spells otherwise never gets a PTR.
-                if *address.text != *address.ip.to_string() {
+                if !address.canonical {
                     sink.notes.push(
                         Note::warning(format!(
                             "{}: address {:?} is not written canonically ({}), so CoreDNS answers no PTR for it",

@@ -3,11 +3,9 @@
 //! otherwise `absent` with the causes read from the views, or `unknown` when a list the decision
 //! needs could not be read. Names are built in the primary zone, the one users type.
 
-use std::collections::{HashMap, HashSet};
-
 use super::endpoint_name::endpoint_label;
 use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
-use super::{Ctx, Denied};
+use super::{Ctx, Denied, HashMap, HashSet};
 use crate::model::{
     Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
     Record, RecordType, format_labels,
@@ -34,7 +32,7 @@ pub fn decide(
         snapshot,
         zone,
         served,
-        by_name: HashMap::new(),
+        by_name: HashMap::default(),
     };
     for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
         facts.add(
@@ -114,6 +112,8 @@ fn settle(fact: &mut Fact) {
 struct EndpointAddress<'s> {
     text: &'s str,
     ip: Option<std::net::IpAddr>,
+    /// The text is the IP's canonical form (always, for a name).
+    canonical: bool,
 }
 
 impl EndpointAddress<'_> {
@@ -300,7 +300,11 @@ impl Facts<'_, '_> {
         }
         let slices = self.ctx.index.slices_of(namespace, &object.name);
         for (slice, endpoint, address, endpoint_name) in self.named_endpoints(&name, slices) {
-            let EndpointAddress { text, ip } = address;
+            let EndpointAddress {
+                text,
+                ip,
+                canonical,
+            } = address;
             let pod = endpoint.pod.as_deref().cloned();
             let pod_view = pod
                 .as_ref()
@@ -335,7 +339,7 @@ impl Facts<'_, '_> {
                 continue;
             };
             let mut ptr_causes = causes.clone();
-            if endpoint.ready && *text != *ip.to_string() {
+            if endpoint.ready && !canonical {
                 // CoreDNS looks slices up by the canonical text of the reverse question.
                 ptr_causes.push(Cause::InvalidObject {
                     object: (*slice.object).clone(),
@@ -402,10 +406,12 @@ impl Facts<'_, '_> {
                     let ips = endpoint.addresses.iter().map(|a| EndpointAddress {
                         text: &a.text,
                         ip: Some(a.ip),
+                        canonical: a.canonical,
                     });
                     let names = endpoint.names.iter().map(|n| EndpointAddress {
                         text: &n.text,
                         ip: None,
+                        canonical: true,
                     });
                     ips.chain(names).filter_map(move |address| {
                         let label = endpoint_label(endpoint, address.text, pod_names, rules);

@@ -2,9 +2,9 @@
 //! name and by ClusterIP (the informer indexes CoreDNS keeps: `SvcIndex`, `EpIndex`,
 //! `SvcIndexReverse`), Pods by namespace and name, and which slice endpoint stands for a Pod.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
+use super::HashMap;
 use super::view::{
     ClusterView, EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView,
 };
@@ -39,18 +39,18 @@ impl<'a> Index<'a> {
     /// Builds the indexes; the view's sort order makes "first" deterministic.
     pub fn new(view: &'a ClusterView) -> Self {
         let mut index = Index {
-            slices_by_service: HashMap::new(),
-            services_by_name: HashMap::new(),
-            services_by_namespace: HashMap::new(),
-            services_by_cluster_ip: HashMap::new(),
-            pods_by_namespace: HashMap::new(),
-            pods_by_name: HashMap::new(),
-            stateful_sets_by_name: HashMap::new(),
-            endpoints_by_pod: HashMap::new(),
-            services_listing_pod: HashMap::new(),
-            pods_by_label: HashMap::new(),
-            filtered_slices_by_service: HashMap::new(),
-            unlabelled_slices: HashMap::new(),
+            slices_by_service: HashMap::default(),
+            services_by_name: HashMap::default(),
+            services_by_namespace: HashMap::default(),
+            services_by_cluster_ip: HashMap::default(),
+            pods_by_namespace: HashMap::default(),
+            pods_by_name: HashMap::default(),
+            stateful_sets_by_name: HashMap::default(),
+            endpoints_by_pod: HashMap::default(),
+            services_listing_pod: HashMap::default(),
+            pods_by_label: HashMap::default(),
+            filtered_slices_by_service: HashMap::default(),
+            unlabelled_slices: HashMap::default(),
             empty: Vec::new(),
         };
         for slice in &view.filtered_slices {

@@ -3,23 +3,29 @@
 //! Only addresses inside a reverse zone of the stanza are answered, and targets are always built
 //! in the stanza's first forward zone.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 
 use super::endpoint_name::endpoint_label;
 use super::view::ServiceKind;
-use super::{Ctx, Sink};
+use super::{Ctx, HashSet, Sink};
 use crate::model::{DnsName, Kind, Note, ObjectRef, Provenance, RData, Record};
 
 /// `10.96.0.10` → `10.0.96.10.in-addr.arpa.`; IPv6 as 32 nibbles under `ip6.arpa.`.
 pub fn reverse_name(ip: IpAddr) -> DnsName {
-    use std::fmt::Write;
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut name = String::with_capacity(74);
     match ip {
         IpAddr::V4(v4) => {
             for octet in v4.octets().iter().rev() {
-                let _ = write!(name, "{octet}.");
+                // By hand: the formatting machinery cost more than the rest of the name.
+                if *octet >= 100 {
+                    name.push(char::from(b'0' + octet / 100));
+                }
+                if *octet >= 10 {
+                    name.push(char::from(b'0' + (octet / 10) % 10));
+                }
+                name.push(char::from(b'0' + octet % 10));
+                name.push('.');
             }
             name.push_str("in-addr.arpa.");
         }
@@ -34,7 +40,7 @@ pub fn reverse_name(ip: IpAddr) -> DnsName {
         }
     }
     // Every label is a digit string or a hex nibble: always a valid name.
-    DnsName::parse(&name).unwrap_or_else(|_| DnsName::root())
+    DnsName::from_valid_text(name)
 }
 
 /// Only the `namespaces` option filters PTRs; `namespace_labels` does not. With the option set,
@@ -62,7 +68,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
     // A ClusterIP answers with the first Service (namespace/name order; CoreDNS's index order is
     // undefined, and two live Services never share one) whose namespace the `namespaces` option
     // lets through. Only when none does are the endpoints searched for that IP.
-    let mut cluster_ips: HashSet<IpAddr> = HashSet::new();
+    let mut cluster_ips: HashSet<IpAddr> = HashSet::default();
     for service in &ctx.view.services {
         let ServiceKind::ClusterIp(ips) = &service.kind else {
             continue;
@@ -125,7 +131,7 @@ pub fn records(ctx: &Ctx, sink: &mut Sink) {
                 // CoreDNS turns the question back into the address's canonical text and looks
                 // slices up by exact string (dnsutil.ExtractAddressFromReverse, epIPIndexFunc):
                 // an address a hand-made slice spells otherwise never gets a PTR.
-                if *address.text != *address.ip.to_string() {
+                if !address.canonical {
                     sink.notes.push(
                         Note::warning(format!(
                             "{}: address {:?} is not written canonically ({}), so CoreDNS answers no PTR for it",
@@ -184,6 +190,10 @@ mod tests {
         assert_eq!(
             reverse_name("10.96.0.10".parse().unwrap()).as_str(),
             "10.0.96.10.in-addr.arpa."
+        );
+        assert_eq!(
+            reverse_name("255.100.9.0".parse().unwrap()).as_str(),
+            "0.9.100.255.in-addr.arpa."
         );
         assert_eq!(
             reverse_name("fd00::1".parse().unwrap()).as_str(),

@@ -2,8 +2,7 @@
 //! priority 0, weight `max(1, floor(100 / N))` where N counts every entry the backend returned —
 //! before portless entries are skipped and before duplicate (target, port) pairs collapse.
 
-use std::collections::HashSet;
-
+use super::HashSet;
 use crate::model::{DnsName, Provenance, RData, Record};
 
 /// One backend entry of an SRV answer.
@@ -29,7 +28,8 @@ pub fn weight(entries: usize) -> u16 {
 pub fn srv_records(owner: &DnsName, entries: &[SrvEntry], ttl: u32) -> Vec<Record> {
     let weight = weight(entries.len());
     // A hash set: one headless Service with 100,000 endpoints has 100,000 entries per answer.
-    let mut seen: HashSet<(&DnsName, u16)> = HashSet::with_capacity(entries.len());
+    let mut seen: HashSet<(&DnsName, u16)> =
+        HashSet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut records = Vec::new();
     for entry in entries {
         let (Some(target), Some(port)) = (&entry.target, entry.port) else {

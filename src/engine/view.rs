@@ -99,6 +99,9 @@ pub struct AddressView {
     pub text: Arc<str>,
     /// The parsed address.
     pub ip: IpAddr,
+    /// The text is the address's canonical form: CoreDNS looks slices up by the canonical text
+    /// of a reverse question, so an address spelled otherwise gets no PTR.
+    pub canonical: bool,
 }
 
 /// One address of an FQDN slice endpoint that is a name, not an IP: CoreDNS's backend entry
@@ -727,6 +730,9 @@ fn slice_view(
                 Ok(ip) => addresses.push(AddressView {
                     text: Arc::from(text.as_str()),
                     ip,
+                    // std's IPv4 parser takes only the canonical form (no leading zeros), so
+                    // only IPv6 text is formatted again to compare.
+                    canonical: ip.is_ipv4() || ip.to_string() == *text,
                 }),
                 // `msg.Service.HostType`: what is no IP is a name, served as a CNAME.
                 Err(_) if fqdn => match DnsName::parse(text) {

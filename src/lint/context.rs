@@ -1,9 +1,7 @@
 //! What every rule reads: the engine's facts and views, their indexes, the configuration and the
 //! primary zone. No raw Kubernetes object is reachable from here.
 
-use std::collections::{HashMap, HashSet};
-
-use crate::engine::{ClusterView, EngineOutput, Index, ServiceView};
+use crate::engine::{ClusterView, EngineOutput, HashMap, HashSet, Index, ServiceView};
 use crate::model::{
     ClusterSnapshot, DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef,
 };
@@ -32,7 +30,7 @@ impl<'a> LintContext<'a> {
         snapshot: &'a ClusterSnapshot,
         config: &'a DnsConfig,
     ) -> Option<Self> {
-        let mut facts_by_subject: HashMap<&ObjectRef, Vec<&Fact>> = HashMap::new();
+        let mut facts_by_subject: HashMap<&ObjectRef, Vec<&Fact>> = HashMap::default();
         for fact in &output.facts {
             for object in &fact.objects {
                 facts_by_subject.entry(object).or_default().push(fact);

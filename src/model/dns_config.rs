@@ -346,9 +346,6 @@ impl ClusterDns {
 
 /// True for names at or below `in-addr.arpa.` or `ip6.arpa.`.
 pub fn is_reverse_zone(zone: &DnsName) -> bool {
-    let mut labels = zone.labels().rev();
-    matches!(
-        (labels.next(), labels.next()),
-        (Some("arpa"), Some("in-addr" | "ip6"))
-    )
+    // The tree of the record order: 1 under in-addr.arpa., 2 under ip6.arpa.
+    super::name_tree(zone) != 0
 }

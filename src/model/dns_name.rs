@@ -70,6 +70,32 @@ impl DnsName {
 
     /// The name with several labels on the left, given left to right (`a.b.self`).
     pub fn prepend_all(&self, labels: &[&str]) -> Result<Self, NameError> {
+        // Built in one allocation: prepending label by label copied the name once per label.
+        // The error is the one the label-by-label form gives: labels are checked right to left
+        // and a too-long name is reported as the partial name that first passed the limit.
+        if labels.is_empty() {
+            return Ok(self.clone());
+        }
+        let rest = if self.is_root() { "" } else { self.0.as_str() };
+        let mut length = rest.len();
+        for label in labels.iter().rev() {
+            check_label(label)?;
+            length += label.len() + 1;
+            if length > 254 {
+                return self.prepend_one_by_one(labels);
+            }
+        }
+        let mut text = String::with_capacity(length);
+        for label in labels {
+            push_lowercase(&mut text, label);
+            text.push('.');
+        }
+        text.push_str(rest);
+        Ok(DnsName(text))
+    }
+
+    /// `prepend_all` label by label, for the error of a name that grows too long.
+    fn prepend_one_by_one(&self, labels: &[&str]) -> Result<Self, NameError> {
         labels
             .iter()
             .rev()
@@ -104,13 +130,34 @@ impl DnsName {
 
     /// How many labels the name has (the root has none).
     pub fn label_count(&self) -> usize {
-        self.labels().count()
+        // Every label ends in the one dot after it; the root is the lone dot of no label.
+        if self.is_root() {
+            0
+        } else {
+            self.0.bytes().filter(|&b| b == b'.').count()
+        }
+    }
+
+    /// A name whose text is known to be what `parse` would make of it (lower-case labels of
+    /// letters, digits and hyphens, a trailing dot): reverse names are built that way a hundred
+    /// thousand times a run, and checking them again cost more than building them.
+    pub(crate) fn from_valid_text(text: String) -> Self {
+        debug_assert_eq!(
+            Self::parse(&text).as_ref().map(DnsName::as_str),
+            Ok(text.as_str())
+        );
+        DnsName(text)
     }
 }
 
 /// Appends a checked label (ASCII only), lower-cased.
 fn push_lowercase(text: &mut String, label: &str) {
-    text.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+    // Names built from Kubernetes objects are lower-case already: copy them whole.
+    if label.bytes().any(|b| b.is_ascii_uppercase()) {
+        text.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        text.push_str(label);
+    }
 }
 
 fn check_label(label: &str) -> Result<(), NameError> {
@@ -148,10 +195,28 @@ impl DnsName {
     /// follow the addresses. Computed once per record when sorting large sets.
     pub fn order_key(&self) -> Vec<u8> {
         let mut key = Vec::with_capacity(self.0.len() + 8);
-        for label in self.labels().rev() {
-            key.extend(label_key(label));
-        }
+        self.push_order_key(&mut key);
         key
+    }
+
+    /// Appends [`DnsName::order_key`] to `key`, so that a sort can keep every key in one buffer.
+    pub fn push_order_key(&self, key: &mut Vec<u8>) {
+        for label in self.labels_from_right() {
+            if is_numeric(label) {
+                key.push(0x01);
+                key.push(u8::try_from(label.len()).unwrap_or(u8::MAX));
+            }
+            key.extend_from_slice(label);
+            key.push(0x00);
+        }
+    }
+
+    /// Labels as bytes from right to left, without the root.
+    fn labels_from_right(&self) -> impl Iterator<Item = &[u8]> {
+        self.0
+            .as_bytes()
+            .rsplit(|&b| b == b'.')
+            .filter(|label| !label.is_empty())
     }
 }
 
@@ -160,15 +225,18 @@ impl Ord for DnsName {
     /// building the keys: each label's key ends in 0x00 and no label byte is 0x00 or 0x01, so
     /// the first differing label decides, and a parent (fewer labels) sorts first.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let mut left = self.labels().rev();
-        let mut right = other.labels().rev();
+        if self.0 == other.0 {
+            return std::cmp::Ordering::Equal;
+        }
+        let mut left = self.labels_from_right();
+        let mut right = other.labels_from_right();
         loop {
             match (left.next(), right.next()) {
                 (None, None) => return std::cmp::Ordering::Equal,
                 (None, Some(_)) => return std::cmp::Ordering::Less,
                 (Some(_), None) => return std::cmp::Ordering::Greater,
                 (Some(a), Some(b)) => {
-                    let order = label_key(a).cmp(label_key(b));
+                    let order = label_order(a, b);
                     if order != std::cmp::Ordering::Equal {
                         return order;
                     }
@@ -178,16 +246,24 @@ impl Ord for DnsName {
     }
 }
 
-/// One label's bytes of the order key.
-fn label_key(label: &str) -> impl Iterator<Item = u8> + '_ {
-    let numeric =
-        !label.is_empty() && label.len() < 32 && label.bytes().all(|b| b.is_ascii_digit());
-    let prefix = numeric.then(|| [0x01, u8::try_from(label.len()).unwrap_or(u8::MAX)]);
-    prefix
-        .into_iter()
-        .flatten()
-        .chain(label.bytes())
-        .chain(std::iter::once(0x00))
+/// Whether a label's key carries the numeric prefix: all digits, shorter than 32.
+fn is_numeric(label: &[u8]) -> bool {
+    !label.is_empty() && label.len() < 32 && label.iter().all(u8::is_ascii_digit)
+}
+
+/// Two labels in the order of their key bytes: a numeric label's key starts with 0x01, below
+/// every label byte, then its length; any other label's key is its bytes then 0x00, so a
+/// prefix sorts first, as in a plain byte comparison.
+fn label_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    if a == b {
+        return std::cmp::Ordering::Equal;
+    }
+    match (is_numeric(a), is_numeric(b)) {
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
 }
 
 impl PartialOrd for DnsName {
@@ -215,6 +291,15 @@ mod tests {
             "100.1.244.10.in-addr.arpa.",
             "in-addr.arpa.",
             "10-244-1-5.web.shop.svc.cluster.local.",
+            "0.in-addr.arpa.",
+            "00.in-addr.arpa.",
+            "1a.in-addr.arpa.",
+            "a1.in-addr.arpa.",
+            "_a.in-addr.arpa.",
+            "-.in-addr.arpa.",
+            "12345678901234567890123456789012.in-addr.arpa.",
+            "1234567890123456789012345678901.in-addr.arpa.",
+            "arpa.",
         ];
         let parsed: Vec<DnsName> = names.iter().map(|n| DnsName::parse(n).unwrap()).collect();
         for a in &parsed {
@@ -227,10 +312,41 @@ mod tests {
     }
 
     #[test]
+    fn prepending_several_labels_equals_prepending_one_at_a_time() {
+        let zone = DnsName::parse("cluster.local.").unwrap();
+        let one_by_one = |base: &DnsName, labels: &[&str]| {
+            labels
+                .iter()
+                .rev()
+                .try_fold(base.clone(), |name, label| name.prepend(label))
+        };
+        let long = "x".repeat(60);
+        let cases: [&[&str]; 6] = [
+            &[],
+            &["Redis", "cache", "svc"],
+            &["_http", "_tcp", "web", "shop", "svc"],
+            &["a", "", "svc"],
+            &["a b", "ns"],
+            &[&long, &long, &long, &long, "a"],
+        ];
+        for labels in cases {
+            for base in [&zone, &DnsName::root()] {
+                assert_eq!(
+                    base.prepend_all(labels),
+                    one_by_one(base, labels),
+                    "{labels:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn parses_and_lowercases() {
         let name = DnsName::parse("Redis.Cache.svc.cluster.local").unwrap();
         assert_eq!(name.as_str(), "redis.cache.svc.cluster.local.");
         assert_eq!(name.label_count(), 5);
+        assert_eq!(DnsName::root().label_count(), 0);
+        assert_eq!(DnsName::parse("local").unwrap().label_count(), 1);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};
 pub use pod_dns::{DnsOption, DnsPolicy, PodDns, PodDnsConfig};
 pub use pod_object::{ContainerImage, PodObject, PodObjectSpec, PodObjectStatus};
 pub use provenance::{Kind, ObjectRef, Provenance};
-pub use record::{RData, Record, RecordType, Soa, name_sort_key};
+pub use record::{RData, Record, RecordType, Soa, name_sort_key, name_tree};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};
 pub use selection::{Selection, Target};
 pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource};

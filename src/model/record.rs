@@ -207,13 +207,26 @@ impl Record {
 /// The owner part of `Record::sort_key`: forward names before `in-addr.arpa.` before
 /// `ip6.arpa.`, then DNS canonical order. Records in that order can be searched by owner.
 pub fn name_sort_key(name: &DnsName) -> (u8, Vec<u8>) {
-    let mut top = name.labels().rev();
-    let tree = match (top.next(), top.next()) {
-        (Some("arpa"), Some("in-addr")) => 1,
-        (Some("arpa"), Some("ip6")) => 2,
-        _ => 0,
+    (name_tree(name), name.order_key())
+}
+
+/// The first part of `name_sort_key`: 0 for forward names, 1 under `in-addr.arpa.`, 2 under
+/// `ip6.arpa.`.
+pub fn name_tree(name: &DnsName) -> u8 {
+    let below = |zone: &str| {
+        let text = name.as_str();
+        text == zone
+            || text
+                .strip_suffix(zone)
+                .is_some_and(|head| head.ends_with('.'))
     };
-    (tree, name.order_key())
+    if below("in-addr.arpa.") {
+        1
+    } else if below("ip6.arpa.") {
+        2
+    } else {
+        0
+    }
 }
 
 impl Record {

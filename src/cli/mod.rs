@@ -162,6 +162,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     let differs = verification
         .as_ref()
         .is_some_and(|v| v.differences().next().is_some());
+    // The process exits right after this: freeing the report one allocation at a time (millions
+    // of names, records and facts in a cluster-wide run, 6% of `-A -o json` at 100,000 Pods)
+    // would only delay the exit, and the operating system takes the memory back whole.
+    std::mem::forget(report);
     Ok(if failing || differs {
         Exit::Findings
     } else {

@@ -10,7 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodDNSConfig, PodIP, PodOS};
+use k8s_openapi::api::core::v1::{
+    Container, Pod, PodCondition, PodDNSConfig, PodIP, PodOS, PodSpec, PodStatus,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 
@@ -124,9 +126,39 @@ impl From<Pod> for PodObject {
     }
 }
 
-impl From<&Pod> for PodObject {
-    fn from(pod: &Pod) -> PodObject {
-        PodObject::from(pod.clone())
+/// The way back, for the watch source's reflector stores, which must hold the API type: a Pod
+/// with only the fields `PodObject` keeps.
+impl From<PodObject> for Pod {
+    fn from(pod: PodObject) -> Pod {
+        Pod {
+            metadata: pod.metadata,
+            spec: pod.spec.map(|spec| PodSpec {
+                hostname: spec.hostname,
+                subdomain: spec.subdomain,
+                host_network: spec.host_network,
+                dns_policy: spec.dns_policy,
+                dns_config: spec.dns_config,
+                os: spec.os,
+                node_selector: spec.node_selector,
+                containers: spec
+                    .containers
+                    .into_iter()
+                    .map(|c| Container {
+                        name: c.name,
+                        image: c.image,
+                        ..Container::default()
+                    })
+                    .collect(),
+                ..PodSpec::default()
+            }),
+            status: pod.status.map(|status| PodStatus {
+                phase: status.phase,
+                pod_ip: status.pod_ip,
+                pod_ips: status.pod_ips,
+                conditions: status.conditions,
+                ..PodStatus::default()
+            }),
+        }
     }
 }
 
@@ -226,6 +258,14 @@ mod tests {
             .map(|c| c.type_.as_str())
             .collect();
         assert_eq!(kept, ["Ready"]);
+    }
+
+    #[test]
+    fn a_pod_rebuilt_from_its_object_converts_back_to_the_same_object() {
+        let object: PodObject = serde_json::from_str(POD).unwrap();
+        let rebuilt = Pod::from(object.clone());
+        assert_eq!(rebuilt.spec.as_ref().unwrap().volumes, None);
+        assert_eq!(PodObject::from(rebuilt), object);
     }
 
     #[test]

@@ -325,37 +325,9 @@ pub fn watch_cluster(
 }
 
 /// A long watch holds every Pod of its scope: the store keeps only what `PodObject` reads, in
-/// the API type the reflector needs.
+/// the API type the reflector needs (metadata without `managedFields` and annotations).
 fn slim_whole_pod(pod: &mut Pod) {
-    slim_meta(pod);
-    let PodObject { spec, status, .. } = PodObject::from(&*pod);
-    pod.metadata.annotations = None;
-    pod.spec = spec.map(|spec| k8s_openapi::api::core::v1::PodSpec {
-        hostname: spec.hostname,
-        subdomain: spec.subdomain,
-        host_network: spec.host_network,
-        dns_policy: spec.dns_policy,
-        dns_config: spec.dns_config,
-        os: spec.os,
-        node_selector: spec.node_selector,
-        containers: spec
-            .containers
-            .into_iter()
-            .map(|c| k8s_openapi::api::core::v1::Container {
-                name: c.name,
-                image: c.image,
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    });
-    pod.status = status.map(|status| k8s_openapi::api::core::v1::PodStatus {
-        phase: status.phase,
-        pod_ip: status.pod_ip,
-        pod_ips: status.pod_ips,
-        conditions: status.conditions,
-        ..Default::default()
-    });
+    *pod = Pod::from(PodObject::from(std::mem::take(pod)));
 }
 
 /// Starts one watcher feeding a reflector store, and the task that reports its events.

@@ -30,9 +30,9 @@ pub enum Paging {
     Whole,
 }
 
-/// Lists every object matching `params`, page by page, dropping `managedFields` and the
-/// last-applied annotation as pages arrive (they can be half of an object's size and the engine
-/// never reads them).
+/// Lists every object matching `params` (in pages or whole, as `paging` says), dropping
+/// `managedFields` and the last-applied annotation as pages arrive (they can be half of an
+/// object's size and the engine never reads them).
 pub async fn list_all<K>(
     api: &Api<K>,
     params: &ListParams,

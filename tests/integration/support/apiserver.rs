@@ -885,7 +885,7 @@ fn list(
     // own size, not a scan of the whole list (the benchmark lists 100,000 Pods in 200 pages).
     let mut rest = store
         .objects_after(resource, after.as_ref())
-        .filter(|entry| matches(entry));
+        .filter(matches);
     let items: Vec<(&(String, String), &Value)> = match limit {
         Some(limit) => rest.by_ref().take(limit).collect(),
         None => rest.by_ref().collect(),
@@ -893,8 +893,9 @@ fn list(
     let end = start + items.len();
     let mut metadata = Map::new();
     metadata.insert("resourceVersion".to_string(), json!(rv.to_string()));
-    let more = rest.next().is_some();
-    if let (true, Some((last, _))) = (more, items.last()) {
+    if rest.next().is_some()
+        && let Some((last, _)) = items.last()
+    {
         // The real server counts the rest only when no selector filters the list.
         if label_text.is_empty() && field_text.is_empty() {
             let remaining = match namespace {

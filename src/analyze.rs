@@ -40,12 +40,39 @@ pub fn analyze_dns(
     dns: &ClusterDns,
     selection: &Selection,
 ) -> Result<Report, SelectionError> {
-    // A Corefile always gives a stanza; an empty model is one built by hand.
-    let Some(config) = dns.primary() else {
-        return analyze(snapshot, &DnsConfig::kubeadm_default(), selection);
-    };
-    let mut scope = resolve_scope(snapshot, selection)?;
-    let output = engine::compute_all(snapshot, dns);
+    let dns = with_a_stanza(dns);
+    let scope = resolve_scope(snapshot, selection)?;
+    Ok(report(engine::prepare_all(snapshot, &dns), &dns, scope))
+}
+
+/// [`analyze_dns`] for a caller done with the snapshot: its objects are freed as soon as the
+/// engine has validated them, before any record is computed, so a large cluster's objects and
+/// its records are never in memory together.
+pub fn analyze_dns_owned(
+    snapshot: ClusterSnapshot,
+    dns: &ClusterDns,
+    selection: &Selection,
+) -> Result<Report, SelectionError> {
+    let dns = with_a_stanza(dns);
+    let scope = resolve_scope(&snapshot, selection)?;
+    let prepared = engine::prepare_all(&snapshot, &dns);
+    drop(snapshot);
+    Ok(report(prepared, &dns, scope))
+}
+
+/// A Corefile always gives a stanza; a model without one (built by hand) stands for kubeadm's.
+fn with_a_stanza(dns: &ClusterDns) -> std::borrow::Cow<'_, ClusterDns> {
+    if dns.primary().is_some() {
+        std::borrow::Cow::Borrowed(dns)
+    } else {
+        std::borrow::Cow::Owned(ClusterDns::single(DnsConfig::kubeadm_default()))
+    }
+}
+
+/// The report of prepared stanzas, narrowed to `scope`.
+fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> Report {
+    let output = engine::compute_all_prepared(prepared, dns);
+    let config = dns.primary().cloned().unwrap_or_else(DnsConfig::kubeadm_default);
     if scope.narrowed {
         // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
         for pod in &output.view.pods {
@@ -86,7 +113,7 @@ pub fn analyze_dns(
             other => other.service().is_some_and(|s| scope.services.contains(s)),
         }
     };
-    let findings = lint::check(&output, snapshot, config, &dns.stanzas);
+    let findings = lint::check(&output, &config, &dns.stanzas);
     // Cluster-wide configuration (the Corefile's cache) concerns every scope.
     let findings = findings
         .into_iter()
@@ -116,8 +143,8 @@ pub fn analyze_dns(
         .into_iter()
         .filter(|r| in_scope(&r.source))
         .collect();
-    Ok(Report {
-        config: config.clone(),
+    Report {
+        config,
         records,
         zone_records: output.zone_records,
         facts,
@@ -129,7 +156,7 @@ pub fn analyze_dns(
         scope,
         nameservers_known: output.nameservers_known,
         dns_server: output.dns_server,
-    })
+    }
 }
 
 /// The one-line form of the facts that are not served: names of unapplied manifests apart (they

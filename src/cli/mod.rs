@@ -102,7 +102,16 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         targets,
         selector,
     };
-    let mut report = crate::analyze_dns(&snapshot, &dns, &selection)?;
+    let labels = (shape.is_none() && !cli.label_columns.is_empty())
+        .then(|| label_columns(&cli.label_columns, &snapshot));
+    // Only --verify reads the objects after the analysis: without it they are handed to the
+    // analysis, which frees them once validated, so a large cluster's peak is its view and
+    // records, never those plus the objects they came from.
+    let (mut report, snapshot) = if cli.verify {
+        (crate::analyze_dns(&snapshot, &dns, &selection)?, Some(snapshot))
+    } else {
+        (crate::analyze_dns_owned(snapshot, &dns, &selection)?, None)
+    };
     let mut notes = config_notes;
     notes.extend(source_notes);
     notes.append(&mut report.notes);
@@ -121,22 +130,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         palette,
         headers: !cli.no_headers,
     };
-    let verification = if cli.verify {
-        Some(verify_report(
+    let verification = match &snapshot {
+        Some(snapshot) => Some(verify_report(
             cli,
             &report,
-            &snapshot,
+            snapshot,
             connection.as_ref(),
             &runtime,
-        )?)
-    } else {
-        None
+        )?),
+        None => None,
     };
-    let labels = (shape.is_none() && !cli.label_columns.is_empty())
-        .then(|| label_columns(&cli.label_columns, &snapshot));
     // Nothing reads the objects from here on: their memory is given back before the output is
-    // written, so a large cluster's peak is the analysis's, not the analysis's plus the
-    // renderer's.
+    // written (custom-columns and jsonpath build a whole document of the report).
     drop(snapshot);
     match (&shape, &labels) {
         (Some(shape), _) => {

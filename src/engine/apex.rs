@@ -26,9 +26,9 @@ pub const SOA_SERIAL: u32 = 1;
 
 /// Zone-level records of every zone of the stanza, and whether CoreDNS's own addresses were
 /// known (without them the NS records name `ns.dns.<zone>` with no address).
-pub fn records(ctx: &Ctx, snapshot: &ClusterSnapshot) -> (Vec<Record>, bool) {
+pub fn records(ctx: &Ctx) -> (Vec<Record>, bool) {
     let ttl = ctx.config.ttl;
-    let local_ips = coredns_addresses(snapshot);
+    let local_ips = &ctx.view.coredns_addresses;
     let mut records = Vec::new();
     for zone in &ctx.config.zones {
         let (Ok(mname), Ok(rname)) = (zone.prepend_all(&["ns", "dns"]), zone.prepend("hostmaster"))
@@ -49,7 +49,7 @@ pub fn records(ctx: &Ctx, snapshot: &ClusterSnapshot) -> (Vec<Record>, bool) {
             }),
             source: Provenance::Zone,
         });
-        let addresses = ns_addresses(ctx, zone, &local_ips);
+        let addresses = ns_addresses(ctx, zone, local_ips);
         let ns_names: BTreeSet<&DnsName> = if addresses.is_empty() {
             BTreeSet::from([&mname])
         } else {
@@ -87,7 +87,7 @@ pub fn records(ctx: &Ctx, snapshot: &ClusterSnapshot) -> (Vec<Record>, bool) {
 /// CoreDNS's `localIPs`: the ready addresses of the kube-dns Service's slices, and the primary
 /// IPs of Pods labelled `k8s-app=kube-dns`, in kube-system. Read from the snapshot directly:
 /// these are facts about CoreDNS's Pods, not about what its filters let it see.
-fn coredns_addresses(snapshot: &ClusterSnapshot) -> BTreeSet<IpAddr> {
+pub(super) fn coredns_addresses(snapshot: &ClusterSnapshot) -> BTreeSet<IpAddr> {
     let mut ips = BTreeSet::new();
     for slice in &snapshot.endpoint_slices {
         let meta = &slice.metadata;

@@ -7,17 +7,12 @@ use super::endpoint_name::endpoint_label;
 use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
 use super::{Ctx, Denied, HashMap, HashSet};
 use crate::model::{
-    Cause, ClusterSnapshot, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
+    Cause, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
     Record, RecordType, format_labels,
 };
 
 /// Decides every fact.
-pub fn decide(
-    ctx: &Ctx,
-    snapshot: &ClusterSnapshot,
-    records: &[Record],
-    denied: &[Denied],
-) -> Vec<Fact> {
+pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
     let Some(zone) = ctx.config.primary_zone() else {
         return Vec::new();
     };
@@ -29,7 +24,6 @@ pub fn decide(
     let served: HashSet<&DnsName> = records.iter().map(|r| &r.owner).collect();
     let mut facts = Facts {
         ctx,
-        snapshot,
         zone,
         served,
         by_name: HashMap::default(),
@@ -131,7 +125,6 @@ impl EndpointAddress<'_> {
 
 struct Facts<'a, 'c> {
     ctx: &'c Ctx<'a>,
-    snapshot: &'c ClusterSnapshot,
     zone: &'c DnsName,
     served: HashSet<&'c DnsName>,
     /// Hashed, not ordered: DNS canonical order is costly to compare, so it is computed once
@@ -193,7 +186,8 @@ impl Facts<'_, '_> {
     }
 
     fn forbidden(&self, resource: GapResource, namespace: &str) -> Option<Cause> {
-        self.snapshot
+        self.ctx
+            .view
             .gap(resource, namespace)
             .map(|gap| Cause::ListForbidden {
                 resource: gap.resource.as_str().to_string(),
@@ -738,7 +732,7 @@ impl Facts<'_, '_> {
     /// Whether a namespace's manifests were applied: it has an EndpointSlice or a Pod with a
     /// status. Offline manifests of a workload never applied have neither.
     fn applied(&self, namespace: &str) -> bool {
-        self.snapshot.namespaces_complete
+        self.ctx.view.namespaces_complete
             || self.ctx.view.namespaces_with_slices.contains(namespace)
             || self
                 .ctx

@@ -94,11 +94,45 @@ struct Ctx<'a> {
     index: &'a Index<'a>,
 }
 
+/// What the engine reads of a snapshot under one stanza, taken before any record is computed:
+/// the validated view (with what could not be read) and which DNS server runs. Nothing after
+/// this reads the objects, so a caller that owns the snapshot can free it here.
+#[derive(Debug)]
+pub struct Prepared {
+    view: ClusterView,
+    dns_server: DnsServer,
+    notes: Vec<Note>,
+}
+
+/// Validates the snapshot's objects for `config` (see [`Prepared`]).
+pub fn prepare(snapshot: &ClusterSnapshot, config: &DnsConfig) -> Prepared {
+    let mut notes = Vec::new();
+    let dns_server = dns_server::detect(snapshot, config.coredns_version, &mut notes);
+    let view = ClusterView::build(snapshot, config, &mut notes);
+    Prepared {
+        view,
+        dns_server,
+        notes,
+    }
+}
+
 /// Computes the full record set for a snapshot under a configuration.
 pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
-    let mut sink = Sink::default();
-    let dns_server = dns_server::detect(snapshot, config.coredns_version, &mut sink.notes);
-    let view = ClusterView::build(snapshot, config, &mut sink.notes);
+    compute_prepared(prepare(snapshot, config), config)
+}
+
+/// Computes the records, facts and notes of a prepared view under the configuration it was
+/// prepared for.
+pub fn compute_prepared(prepared: Prepared, config: &DnsConfig) -> EngineOutput {
+    let Prepared {
+        view,
+        dns_server,
+        notes,
+    } = prepared;
+    let mut sink = Sink {
+        notes,
+        ..Sink::default()
+    };
     let index = Index::new(&view);
     let ctx = Ctx {
         config,
@@ -131,11 +165,11 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
     retain_from(&mut sink.records, first, |r| {
         config.server.receives(&r.owner) && config.reverse_zone_for(&r.owner).is_some()
     });
-    let (mut zone_records, nameservers_known) = apex::records(&ctx, snapshot);
+    let (mut zone_records, nameservers_known) = apex::records(&ctx);
     zone_records
         .retain(|r| config.server.receives(&r.owner) && config.zone_for(&r.owner).is_some());
     let records = canonical(sink.records);
-    let facts = facts::decide(&ctx, snapshot, &records, &sink.denied);
+    let facts = facts::decide(&ctx, &records, &sink.denied);
     let mut notes = sink.notes;
     notes.sort();
     notes.dedup();
@@ -156,25 +190,52 @@ fn retain_from(records: &mut Vec<Record>, first: usize, keep: impl Fn(&Record) -
     records.extend(tail);
 }
 
+/// A whole Corefile's input to the engine: the primary stanza prepared, every other stanza's
+/// records computed already (they need the objects, and only their records are kept).
+#[derive(Debug)]
+pub struct PreparedAll {
+    primary: Option<Prepared>,
+    others: Vec<EngineOutput>,
+}
+
+/// Prepares every stanza of `dns` (see [`PreparedAll`]).
+pub fn prepare_all(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> PreparedAll {
+    let Some(primary) = dns.primary() else {
+        return PreparedAll {
+            primary: None,
+            others: Vec::new(),
+        };
+    };
+    let others = (dns.stanzas.iter().enumerate())
+        .filter(|(index, _)| *index != dns.primary)
+        .map(|(_, stanza)| compute(snapshot, stanza))
+        .collect();
+    PreparedAll {
+        primary: Some(prepare(snapshot, primary)),
+        others,
+    }
+}
+
 /// The record set of a whole Corefile: the engine runs per stanza, each keeping the names its
 /// block receives (`compute` drops the rest), and the records are the union. The view, facts
 /// and findings' inputs are the primary stanza's.
 pub fn compute_all(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> EngineOutput {
-    let Some(primary) = dns.primary() else {
+    compute_all_prepared(prepare_all(snapshot, dns), dns)
+}
+
+/// [`compute_all`] from stanzas prepared already.
+pub fn compute_all_prepared(prepared: PreparedAll, dns: &ClusterDns) -> EngineOutput {
+    let (Some(primary), Some(config)) = (prepared.primary, dns.primary()) else {
         return EngineOutput::default();
     };
-    let mut output = compute(snapshot, primary);
+    let mut output = compute_prepared(primary, config);
     // One stanza's records are canonical already: sorting them again cost a fifth of the run.
-    if dns.stanzas.len() == 1 {
+    if prepared.others.is_empty() {
         return output;
     }
     let mut records = std::mem::take(&mut output.records);
     let mut zone_records = std::mem::take(&mut output.zone_records);
-    for (index, stanza) in dns.stanzas.iter().enumerate() {
-        if index == dns.primary {
-            continue;
-        }
-        let other = compute(snapshot, stanza);
+    for other in prepared.others {
         records.extend(other.records);
         zone_records.extend(other.zone_records);
         output.notes.extend(other.notes);

@@ -18,9 +18,9 @@ use crate::model::kubernetes::{
     BUILTIN_NAMESPACES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TOLERATE_UNREADY_ANNOTATION,
 };
 use crate::model::{
-    Cause, ClusterSnapshot, DnsConfig, DnsName, DnsOption, DnsPolicy, GapResource, Kind, NameKind,
-    NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, PodObject, PodObjectSpec,
-    ReadyCondition, validate_name,
+    Cause, ClusterSnapshot, DnsConfig, DnsName, DnsOption, DnsPolicy, Gap, GapResource, Kind,
+    NameKind, NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, PodObject, PodObjectSpec,
+    ReadyCondition, find_gap, validate_name,
 };
 
 /// The problem with `value` under the API server's rule for `kind`, as a phrase.
@@ -271,6 +271,12 @@ pub struct ClusterView {
     /// Namespaces holding at least one EndpointSlice, watched or not: where manifests were
     /// applied (offline input of a workload never applied has none).
     pub namespaces_with_slices: BTreeSet<String>,
+    /// The lists the source could not read: what rests on them is unknown, not absent.
+    pub gaps: Vec<Gap>,
+    /// The source read every namespace's objects (a live list), so every manifest is applied.
+    pub namespaces_complete: bool,
+    /// CoreDNS's own addresses (`localIPs`), for the NS records and their glue.
+    pub coredns_addresses: BTreeSet<IpAddr>,
 }
 
 impl ClusterView {
@@ -291,6 +297,9 @@ impl ClusterView {
                     .collect(),
                 authoritative: snapshot.namespaces_complete || !snapshot.namespaces.is_empty(),
             },
+            gaps: snapshot.gaps.clone(),
+            namespaces_complete: snapshot.namespaces_complete,
+            coredns_addresses: super::apex::coredns_addresses(snapshot),
             ..ClusterView::default()
         };
         let hide = |object: &ObjectRef, view: &mut ClusterView| {
@@ -406,6 +415,11 @@ impl ClusterView {
             }
         }
         view
+    }
+
+    /// Whether `resource` could not be read in `namespace`.
+    pub fn gap(&self, resource: GapResource, namespace: &str) -> Option<&Gap> {
+        find_gap(&self.gaps, resource, namespace)
     }
 
     /// Whether CoreDNS serves names in `namespace` under `config`.

@@ -3,7 +3,7 @@
 
 use crate::engine::{ClusterView, EngineOutput, HashMap, HashSet, Index, ServiceView};
 use crate::model::{
-    ClusterSnapshot, DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef,
+    DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef,
 };
 
 /// Shared inputs of the rules, indexed once.
@@ -18,18 +18,13 @@ pub struct LintContext<'a> {
     pub config: &'a DnsConfig,
     /// The zone names are built in.
     pub zone: DnsName,
-    snapshot: &'a ClusterSnapshot,
     served: HashSet<&'a DnsName>,
     facts_by_subject: HashMap<&'a ObjectRef, Vec<&'a Fact>>,
 }
 
 impl<'a> LintContext<'a> {
     /// `None` when the configuration has no forward zone (then no name exists at all).
-    pub fn new(
-        output: &'a EngineOutput,
-        snapshot: &'a ClusterSnapshot,
-        config: &'a DnsConfig,
-    ) -> Option<Self> {
+    pub fn new(output: &'a EngineOutput, config: &'a DnsConfig) -> Option<Self> {
         let mut facts_by_subject: HashMap<&ObjectRef, Vec<&Fact>> = HashMap::default();
         for fact in &output.facts {
             for object in &fact.objects {
@@ -46,7 +41,6 @@ impl<'a> LintContext<'a> {
                 .primary_zone()
                 .filter(|zone| config.server.receives(zone))?
                 .clone(),
-            snapshot,
             served: output.records.iter().map(|r| &r.owner).collect(),
             facts_by_subject,
         })
@@ -80,7 +74,7 @@ impl<'a> LintContext<'a> {
         self.view.namespace_exposed(self.config, namespace)
             && needs
                 .iter()
-                .all(|resource| self.snapshot.gap(*resource, namespace).is_none())
+                .all(|resource| self.view.gap(*resource, namespace).is_none())
     }
 
     /// Services CoreDNS watches that are not ExternalName, in namespaces it serves.

@@ -6,7 +6,7 @@ mod context;
 mod rules;
 
 use crate::engine::EngineOutput;
-use crate::model::{ClusterSnapshot, DnsConfig, Finding};
+use crate::model::{DnsConfig, Finding};
 
 pub use context::LintContext;
 
@@ -15,13 +15,12 @@ pub use context::LintContext;
 /// whether or not their zones are answered.
 pub fn check(
     output: &EngineOutput,
-    snapshot: &ClusterSnapshot,
     config: &DnsConfig,
     stanzas: &[DnsConfig],
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     rules::option_release::check(stanzas, &output.dns_server, &mut findings);
-    let Some(ctx) = LintContext::new(output, snapshot, config) else {
+    let Some(ctx) = LintContext::new(output, config) else {
         return findings;
     };
     rules::service_name_mismatch::check(&ctx, &mut findings);

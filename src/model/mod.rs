@@ -40,7 +40,7 @@ pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa, name_sort_key, name_tree};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};
 pub use selection::{Selection, Target};
-pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource};
+pub use snapshot::{ClusterSnapshot, CorefileSource, Gap, GapResource, find_gap};
 pub use suggest::suggest;
 pub use verification::{
     Expected, Outcome, Question, Rcode, Served, Status, Transport, Verification, Via,

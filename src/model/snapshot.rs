@@ -99,8 +99,14 @@ impl GapResource {
 impl ClusterSnapshot {
     /// Whether `resource` could not be read in `namespace`.
     pub fn gap(&self, resource: GapResource, namespace: &str) -> Option<&Gap> {
-        self.gaps.iter().find(|gap| {
-            gap.resource == resource && gap.namespace.as_deref().is_none_or(|ns| ns == namespace)
-        })
+        find_gap(&self.gaps, resource, namespace)
     }
+}
+
+/// The gap of `gaps` that leaves `resource` unread in `namespace`: one in that namespace, or a
+/// cluster-wide one.
+pub fn find_gap<'a>(gaps: &'a [Gap], resource: GapResource, namespace: &str) -> Option<&'a Gap> {
+    gaps.iter().find(|gap| {
+        gap.resource == resource && gap.namespace.as_deref().is_none_or(|ns| ns == namespace)
+    })
 }

@@ -64,9 +64,14 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
         facts.stateful_set(sts);
     }
     let mut facts: Vec<Fact> = facts.by_name.into_values().collect();
-    // Names are the map's keys, so no two are equal: an unstable sort by `DnsName`'s order
-    // (that of `order_key`, compared without building a key per fact) gives the same order.
-    facts.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    // Names are the map's keys, so no two are equal and an unstable sort by `DnsName`'s order
+    // (that of `order_key`) is total. Sorting the facts themselves by `DnsName::cmp` was a
+    // tenth of a cluster-wide run: the keys are computed once instead.
+    super::sort::by_byte_key(
+        &mut facts,
+        |fact, key| fact.name.push_order_key(key),
+        |_, _| std::cmp::Ordering::Equal,
+    );
     facts
 }
 

@@ -15,6 +15,7 @@ mod index;
 pub mod network_policy;
 mod pod;
 mod ptr;
+mod sort;
 mod srv;
 mod view;
 
@@ -304,48 +305,11 @@ fn address_record(owner: &DnsName, ip: IpAddr, ttl: u32, source: Provenance) -> 
 /// an index is sorted rather than the records themselves: on 100,000 endpoints moving records,
 /// allocating a key per record and comparing SRV targets label by label dominated the run.
 fn canonical(mut records: Vec<Record>) -> Vec<Record> {
-    let mut key_bytes: Vec<u8> = Vec::with_capacity(records.len() * 64);
-    // Per record: where its key lies in `key_bytes`.
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(records.len());
-    for record in &records {
-        let start = key_bytes.len();
-        push_sort_key(record, &mut key_bytes);
-        spans.push((start, key_bytes.len()));
-    }
-    let key = |index: usize| {
-        let (start, end) = spans[index];
-        &key_bytes[start..end]
-    };
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        key(a)
-            .cmp(key(b))
-            .then_with(|| records[a].data.cmp(&records[b].data))
-            .then_with(|| records[a].source.cmp(&records[b].source))
+    sort::by_byte_key(&mut records, push_sort_key, |a, b| {
+        a.data.cmp(&b.data).then_with(|| a.source.cmp(&b.source))
     });
-    drop(spans);
-    drop(key_bytes);
-    permute(&mut records, order);
     records.dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
     records
-}
-
-/// Reorders `items` in place so that position `i` holds what was at `order[i]` (`order` is a
-/// permutation), following each cycle once: no second vector of the items is needed.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    const DONE: usize = usize::MAX;
-    for start in 0..items.len() {
-        let mut at = start;
-        while order[at] != DONE {
-            let from = order[at];
-            order[at] = DONE;
-            if from == start {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
-    }
 }
 
 /// Appends bytes whose order is `Record::sort_key`'s, data included where it has a byte form:
@@ -393,24 +357,6 @@ mod tests {
 
     fn name(text: &str) -> DnsName {
         DnsName::parse(text).unwrap()
-    }
-
-    #[test]
-    fn permute_puts_each_item_where_the_order_says() {
-        for order in [
-            vec![],
-            vec![0],
-            vec![2, 0, 1],
-            vec![1, 0, 3, 2],
-            vec![4, 3, 2, 1, 0],
-            vec![0, 2, 4, 1, 3],
-        ] {
-            let items: Vec<usize> = (10..10 + order.len()).collect();
-            let expected: Vec<usize> = order.iter().map(|&i| items[i]).collect();
-            let mut permuted = items.clone();
-            permute(&mut permuted, order.clone());
-            assert_eq!(permuted, expected, "{order:?}");
-        }
     }
 
     #[test]

@@ -72,7 +72,10 @@ fn with_a_stanza(dns: &ClusterDns) -> std::borrow::Cow<'_, ClusterDns> {
 /// The report of prepared stanzas, narrowed to `scope`.
 fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> Report {
     let output = engine::compute_all_prepared(prepared, dns);
-    let config = dns.primary().cloned().unwrap_or_else(DnsConfig::kubeadm_default);
+    let config = dns
+        .primary()
+        .cloned()
+        .unwrap_or_else(DnsConfig::kubeadm_default);
     if scope.narrowed {
         // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
         for pod in &output.view.pods {

@@ -108,7 +108,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     // analysis, which frees them once validated, so a large cluster's peak is its view and
     // records, never those plus the objects they came from.
     let (mut report, snapshot) = if cli.verify {
-        (crate::analyze_dns(&snapshot, &dns, &selection)?, Some(snapshot))
+        (
+            crate::analyze_dns(&snapshot, &dns, &selection)?,
+            Some(snapshot),
+        )
     } else {
         (crate::analyze_dns_owned(snapshot, &dns, &selection)?, None)
     };

@@ -1,9 +1,9 @@
 //! What every rule reads: the engine's facts and views, their indexes, the configuration and the
 //! primary zone. No raw Kubernetes object is reachable from here.
 
-use crate::engine::{ClusterView, EngineOutput, HashMap, HashSet, Index, ServiceView};
+use crate::engine::{ClusterView, EngineOutput, HashMap, Index, ServiceView};
 use crate::model::{
-    DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef,
+    DnsConfig, DnsName, Expectation, Fact, FactState, GapResource, ObjectRef, Record, name_tree,
 };
 
 /// Shared inputs of the rules, indexed once.
@@ -18,7 +18,8 @@ pub struct LintContext<'a> {
     pub config: &'a DnsConfig,
     /// The zone names are built in.
     pub zone: DnsName,
-    served: HashSet<&'a DnsName>,
+    /// The engine's records, in their canonical order (tree, then owner).
+    records: &'a [Record],
     facts_by_subject: HashMap<&'a ObjectRef, Vec<&'a Fact>>,
 }
 
@@ -41,7 +42,7 @@ impl<'a> LintContext<'a> {
                 .primary_zone()
                 .filter(|zone| config.server.receives(zone))?
                 .clone(),
-            served: output.records.iter().map(|r| &r.owner).collect(),
+            records: &output.records,
             facts_by_subject,
         })
     }
@@ -65,7 +66,16 @@ impl<'a> LintContext<'a> {
 
     /// Whether the record set holds any record at `name`.
     pub fn served(&self, name: &DnsName) -> bool {
-        self.served.contains(name)
+        // The records are sorted by tree and owner: a search, not a set of every owner built
+        // for the few names the rules ask about.
+        let tree = name_tree(name);
+        self.records
+            .binary_search_by(|r| {
+                name_tree(&r.owner)
+                    .cmp(&tree)
+                    .then_with(|| r.owner.cmp(name))
+            })
+            .is_ok()
     }
 
     /// Whether findings about objects of `namespace` may be given: CoreDNS serves it (a hidden

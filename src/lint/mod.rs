@@ -13,11 +13,7 @@ pub use context::LintContext;
 /// Runs every rule; returns the findings, most severe first. `config` is the primary stanza the
 /// records rules read; `stanzas` every stanza of the Corefile, whose options CoreDNS checks
 /// whether or not their zones are answered.
-pub fn check(
-    output: &EngineOutput,
-    config: &DnsConfig,
-    stanzas: &[DnsConfig],
-) -> Vec<Finding> {
+pub fn check(output: &EngineOutput, config: &DnsConfig, stanzas: &[DnsConfig]) -> Vec<Finding> {
     let mut findings = Vec::new();
     rules::option_release::check(stanzas, &output.dns_server, &mut findings);
     let Some(ctx) = LintContext::new(output, config) else {

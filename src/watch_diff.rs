@@ -401,7 +401,7 @@ fn scaling(previous: &WatchView, next: &WatchView) -> BTreeMap<ObjectRef, (usize
             }
             if let Some(sts) = fact.objects.iter().find(|o| o.kind == Kind::StatefulSet) {
                 peers
-                    .entry(sts.clone())
+                    .entry((**sts).clone())
                     .or_default()
                     .insert(fact.name.clone());
             }
@@ -430,7 +430,7 @@ fn scaled_cause(fact: &Fact, scaled: &BTreeMap<ObjectRef, (usize, usize)>) -> Op
     let sts = fact.objects.iter().find(|o| o.kind == Kind::StatefulSet)?;
     let (from, to) = scaled.get(sts)?;
     Some(ChangeCause::StatefulSetScaled {
-        stateful_set: sts.clone(),
+        stateful_set: (**sts).clone(),
         from: *from,
         to: *to,
     })

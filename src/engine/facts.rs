@@ -7,9 +7,11 @@ use super::endpoint_name::endpoint_label;
 use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
 use super::{Ctx, Denied, HashMap, HashSet};
 use crate::model::{
-    Cause, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef,
-    Record, RecordType, format_labels,
+    Cause, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef, Record, RecordType,
+    format_labels,
 };
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 /// Decides every fact.
 pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
@@ -33,7 +35,7 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
             denial.name.clone(),
             RecordType::A,
             Expectation::Service,
-            vec![(*denial.subject).clone()],
+            vec![denial.subject.clone()],
             vec![denial.cause.clone()],
         );
     }
@@ -46,7 +48,7 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
                 name,
                 RecordType::A,
                 Expectation::Service,
-                vec![hidden.object.clone()],
+                vec![Arc::new(hidden.object.clone())],
                 vec![hidden.cause.clone()],
             );
         }
@@ -145,22 +147,30 @@ impl Facts<'_, '_> {
         name: DnsName,
         rtype: RecordType,
         expectation: Expectation,
-        objects: Vec<ObjectRef>,
+        objects: Vec<Arc<ObjectRef>>,
         causes: Vec<Cause>,
     ) {
         let served = self.served.contains(&name);
-        let fact = self.by_name.entry(name.clone()).or_insert_with(|| Fact {
-            name,
-            rtype,
-            state: if served {
-                FactState::Served
-            } else {
-                FactState::Absent
-            },
-            causes: Vec::new(),
-            expectation,
-            objects: Vec::new(),
-        });
+        // The name is copied only for a new fact (the map's key and the fact's own field), not
+        // for every merge into one.
+        let fact = match self.by_name.entry(name) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let name = entry.key().clone();
+                entry.insert(Fact {
+                    name,
+                    rtype,
+                    state: if served {
+                        FactState::Served
+                    } else {
+                        FactState::Absent
+                    },
+                    causes: Vec::new(),
+                    expectation,
+                    objects: Vec::new(),
+                })
+            }
+        };
         // A more specific expectation wins (a peer name is also an endpoint name), and its
         // objects lead, so the subject is the object the name is expected for.
         if expectation > fact.expectation {
@@ -232,7 +242,7 @@ impl Facts<'_, '_> {
             name.clone(),
             rtype,
             Expectation::Service,
-            vec![object.clone()],
+            vec![service.object.clone()],
             service_causes.clone(),
         );
         if let ServiceKind::ClusterIp(ips) = &service.kind {
@@ -248,7 +258,7 @@ impl Facts<'_, '_> {
                         ),
                     });
                 }
-                self.ptr(*ip, &object, causes);
+                self.ptr(*ip, &service.object, causes);
             }
         }
         if matches!(service.kind, ServiceKind::ExternalName(_)) {
@@ -275,7 +285,7 @@ impl Facts<'_, '_> {
                 owner,
                 RecordType::Srv,
                 Expectation::PortSrv,
-                vec![object.clone()],
+                vec![service.object.clone()],
                 causes,
             );
         }
@@ -296,7 +306,7 @@ impl Facts<'_, '_> {
                     object: (*slice.object).clone(),
                     selector: selector.clone(),
                 };
-                self.endpoint_names(&name, &object, &[*slice], &[cause]);
+                self.endpoint_names(&name, &service.object, &[*slice], &[cause]);
             }
         }
         let slices = self.ctx.index.slices_of(namespace, &object.name);
@@ -326,8 +336,8 @@ impl Facts<'_, '_> {
                     service: object.clone(),
                 });
             }
-            let mut objects = vec![object.clone(), (*slice.object).clone()];
-            objects.extend(pod);
+            let mut objects = vec![service.object.clone(), slice.object.clone()];
+            objects.extend(endpoint.pod.clone());
             // An FQDN slice's name has a CNAME there, and no PTR (no reverse question spells it).
             let Some(ip) = ip else {
                 self.add(
@@ -360,7 +370,7 @@ impl Facts<'_, '_> {
                     rule: "endpoint PTR records only for endpoints with a hostname",
                 });
             }
-            self.ptr(ip, &object, ptr_causes);
+            self.ptr(ip, &service.object, ptr_causes);
             self.add(
                 endpoint_name,
                 RecordType::A,
@@ -372,7 +382,7 @@ impl Facts<'_, '_> {
     }
 
     /// The reverse name of `ip`, when a reverse zone of the Corefile holds it.
-    fn ptr(&mut self, ip: std::net::IpAddr, service: &ObjectRef, causes: Vec<Cause>) {
+    fn ptr(&mut self, ip: std::net::IpAddr, service: &Arc<ObjectRef>, causes: Vec<Cause>) {
         let owner = super::reverse_name(ip);
         if self.ctx.config.reverse_zone_for(&owner).is_some() {
             self.add(
@@ -450,7 +460,7 @@ impl Facts<'_, '_> {
                     owner,
                     RecordType::Srv,
                     Expectation::PortSrv,
-                    vec![object.clone()],
+                    vec![service.object.clone()],
                     vec![cause.clone()],
                 );
             }
@@ -462,21 +472,21 @@ impl Facts<'_, '_> {
             .chain(index.filtered_slices_of(namespace, &object.name))
             .copied()
             .collect();
-        self.endpoint_names(&name, &object, &slices, &[cause]);
+        self.endpoint_names(&name, &service.object, &slices, &[cause]);
     }
 
     /// An endpoint name for every address of `slices`, absent for `causes`.
     fn endpoint_names(
         &mut self,
         service_name: &DnsName,
-        service: &ObjectRef,
+        service: &Arc<ObjectRef>,
         slices: &[&SliceView],
         causes: &[Cause],
     ) {
         for (slice, endpoint, address, endpoint_name) in self.named_endpoints(service_name, slices)
         {
-            let mut objects = vec![service.clone(), (*slice.object).clone()];
-            objects.extend(endpoint.pod.as_deref().cloned());
+            let mut objects = vec![service.clone(), slice.object.clone()];
+            objects.extend(endpoint.pod.clone());
             self.add(
                 endpoint_name,
                 address.rtype(),
@@ -556,7 +566,7 @@ impl Facts<'_, '_> {
                 name,
                 RecordType::A,
                 Expectation::PodHostname,
-                vec![(*pod.object).clone(), (*service.object).clone()],
+                vec![pod.object.clone(), service.object.clone()],
                 causes,
             );
         }
@@ -648,6 +658,7 @@ impl Facts<'_, '_> {
         };
         let sts_ref = (*sts.object).clone();
         let service_ref = ObjectRef::new(Kind::Service, namespace, governing);
+        let shared_service_ref = Arc::new(service_ref.clone());
         let service = self.ctx.index.service(namespace, governing);
         let pods: Vec<(String, Option<&PodView>)> = sts
             .pod_names()
@@ -728,7 +739,11 @@ impl Facts<'_, '_> {
                 name,
                 RecordType::A,
                 Expectation::StatefulSetPeer,
-                vec![sts_ref.clone(), pod_ref, service_ref.clone()],
+                vec![
+                    sts.object.clone(),
+                    pod.map_or_else(|| Arc::new(pod_ref), |p| p.object.clone()),
+                    shared_service_ref.clone(),
+                ],
                 causes,
             );
         }

@@ -3,6 +3,7 @@
 //! lines, and later explain/verify/watch only read them, so they can never disagree.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::{CoreDnsVersion, DnsName, FindingId, ObjectRef, RecordType};
 
@@ -658,14 +659,15 @@ pub struct Fact {
     pub causes: Vec<Cause>,
     /// What kind of name it is.
     pub expectation: Expectation,
-    /// The objects it belongs to, the subject first (a Service, StatefulSet or Pod).
-    pub objects: Vec<ObjectRef>,
+    /// The objects it belongs to, the subject first (a Service, StatefulSet or Pod); shared
+    /// with the view and the records' provenance, not copied per name.
+    pub objects: Vec<Arc<ObjectRef>>,
 }
 
 impl Fact {
     /// The object the name belongs to.
     pub fn subject(&self) -> Option<&ObjectRef> {
-        self.objects.first()
+        self.objects.first().map(AsRef::as_ref)
     }
 }
 

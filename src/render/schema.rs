@@ -217,7 +217,7 @@ struct FactView<'a> {
     state: &'static str,
     expectation: crate::model::Expectation,
     causes: Each<'a, crate::model::Cause, CauseView<'a>>,
-    objects: Each<'a, ObjectRef, ObjectView<'a>>,
+    objects: Each<'a, std::sync::Arc<ObjectRef>, ObjectView<'a>>,
 }
 
 /// One cause of a fact. Its fix and objects are made by the cause itself (owned), one cause at
@@ -256,7 +256,7 @@ fn fact(fact: &crate::model::Fact) -> FactView<'_> {
         state: fact.state.as_str(),
         expectation: fact.expectation,
         causes: Each(&fact.causes, cause),
-        objects: Each(&fact.objects, object),
+        objects: Each(&fact.objects, shared_object),
     }
 }
 
@@ -294,6 +294,10 @@ struct ObjectView<'a> {
     kind: &'static str,
     namespace: &'a str,
     name: &'a str,
+}
+
+fn shared_object(shared: &std::sync::Arc<ObjectRef>) -> ObjectView<'_> {
+    object(shared)
 }
 
 fn object(object: &ObjectRef) -> ObjectView<'_> {

@@ -562,7 +562,7 @@ mod tests {
                 ready_condition: None,
             }],
             expectation: Expectation::StatefulSetPeer,
-            objects: vec![pod.clone()],
+            objects: vec![pod.clone().into()],
         };
         let mut out = Vec::new();
         let change = Change::Absent {

@@ -128,7 +128,7 @@ mod tests {
             state: FactState::Absent,
             causes: vec![Cause::NoEndpointsOption],
             expectation: Expectation::StatefulSetPeer,
-            objects: vec![ObjectRef::new(Kind::StatefulSet, "ns", "web")],
+            objects: vec![ObjectRef::new(Kind::StatefulSet, "ns", "web").into()],
         };
         report(
             vec![

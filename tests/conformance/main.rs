@@ -441,7 +441,7 @@ fn contradictions(report: &Report) -> String {
         {
             let hidden = report.facts.iter().any(|f| {
                 f.expectation == Expectation::Service
-                    && f.objects.first() == Some(subject)
+                    && f.subject() == Some(subject)
                     && f.causes.iter().any(|c| match c {
                         Cause::NamespaceNotServed { .. } | Cause::NamespaceMissing { .. } => true,
                         Cause::FilteredByLabels { object, .. } => object == subject,

@@ -64,6 +64,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
                             .objects
                             .iter()
                             .find(|o| o.kind == crate::model::Kind::Pod)
+                            .map(AsRef::as_ref)
                         else {
                             continue;
                         };

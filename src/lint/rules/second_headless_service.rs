@@ -28,7 +28,7 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
         let served_there = ctx.facts_about(&pod.object).iter().any(|f| {
             f.state == FactState::Served
                 && f.expectation >= Expectation::PodHostname
-                && f.objects.contains(&named)
+                && f.objects.iter().any(|o| **o == named)
         });
         if !served_there
             || !ctx
@@ -52,7 +52,9 @@ pub fn check(ctx: &LintContext, findings: &mut Vec<Finding>) {
             let Some(other) = fact.objects.iter().find(|o| o.kind == Kind::Service) else {
                 continue;
             };
-            let entry = groups.entry((named.clone(), other.clone())).or_default();
+            let entry = groups
+                .entry((named.clone(), (**other).clone()))
+                .or_default();
             entry.0.push((*pod.object).clone());
             entry.1.push(fact.name.clone());
         }

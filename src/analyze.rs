@@ -45,9 +45,9 @@ pub fn analyze_dns(
     Ok(report(engine::prepare_all(snapshot, &dns), &dns, scope))
 }
 
-/// [`analyze_dns`] for a caller done with the snapshot: its objects are freed as soon as the
-/// engine has validated them, before any record is computed, so a large cluster's objects and
-/// its records are never in memory together.
+/// [`analyze_dns`] for a caller done with the snapshot: each object is freed as soon as the
+/// engine has validated it, before any record is computed, so a large cluster's objects are
+/// never in memory together with their views, nor with the records.
 pub fn analyze_dns_owned(
     snapshot: ClusterSnapshot,
     dns: &ClusterDns,
@@ -55,9 +55,11 @@ pub fn analyze_dns_owned(
 ) -> Result<Report, SelectionError> {
     let dns = with_a_stanza(dns);
     let scope = resolve_scope(&snapshot, selection)?;
-    let prepared = engine::prepare_all(&snapshot, &dns);
-    drop(snapshot);
-    Ok(report(prepared, &dns, scope))
+    Ok(report(
+        engine::prepare_all_owned(snapshot, &dns),
+        &dns,
+        scope,
+    ))
 }
 
 /// A Corefile always gives a stanza; a model without one (built by hand) stands for kubeadm's.

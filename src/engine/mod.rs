@@ -117,6 +117,18 @@ pub fn prepare(snapshot: &ClusterSnapshot, config: &DnsConfig) -> Prepared {
     }
 }
 
+/// [`prepare`] consuming the snapshot: its objects are freed one by one as the view is built.
+pub fn prepare_owned(snapshot: ClusterSnapshot, config: &DnsConfig) -> Prepared {
+    let mut notes = Vec::new();
+    let dns_server = dns_server::detect(&snapshot, config.coredns_version, &mut notes);
+    let view = ClusterView::build_owned(snapshot, config, &mut notes);
+    Prepared {
+        view,
+        dns_server,
+        notes,
+    }
+}
+
 /// Computes the full record set for a snapshot under a configuration.
 pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
     compute_prepared(prepare(snapshot, config), config)
@@ -201,20 +213,29 @@ pub struct PreparedAll {
 
 /// Prepares every stanza of `dns` (see [`PreparedAll`]).
 pub fn prepare_all(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> PreparedAll {
-    let Some(primary) = dns.primary() else {
-        return PreparedAll {
-            primary: None,
-            others: Vec::new(),
-        };
-    };
-    let others = (dns.stanzas.iter().enumerate())
+    PreparedAll {
+        others: other_stanzas(snapshot, dns),
+        primary: dns.primary().map(|primary| prepare(snapshot, primary)),
+    }
+}
+
+/// [`prepare_all`] consuming the snapshot: the other stanzas are computed first, then the
+/// primary one's view is built from the objects as they are freed.
+pub fn prepare_all_owned(snapshot: ClusterSnapshot, dns: &ClusterDns) -> PreparedAll {
+    PreparedAll {
+        others: other_stanzas(&snapshot, dns),
+        primary: dns
+            .primary()
+            .map(|primary| prepare_owned(snapshot, primary)),
+    }
+}
+
+/// The output of every stanza but the primary one.
+fn other_stanzas(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> Vec<EngineOutput> {
+    (dns.stanzas.iter().enumerate())
         .filter(|(index, _)| *index != dns.primary)
         .map(|(_, stanza)| compute(snapshot, stanza))
-        .collect();
-    PreparedAll {
-        primary: Some(prepare(snapshot, primary)),
-        others,
-    }
+        .collect()
 }
 
 /// The record set of a whole Corefile: the engine runs per stanza, each keeping the names its

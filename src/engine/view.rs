@@ -4,6 +4,7 @@
 //! skipped whole with a note, as the API would refuse it; a value only CoreDNS cannot use (one
 //! unparseable address) drops just that value. Nothing here panics or aborts the run.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::network_policy::NetworkPolicyView;
@@ -279,9 +281,70 @@ pub struct ClusterView {
     pub coredns_addresses: BTreeSet<IpAddr>,
 }
 
+/// The object lists a view is built from, with CoreDNS's own addresses read from them first.
+struct Lists<S, E, P, T, N> {
+    services: S,
+    slices: E,
+    pods: P,
+    stateful_sets: T,
+    network_policies: N,
+    coredns_addresses: BTreeSet<IpAddr>,
+}
+
 impl ClusterView {
     /// Builds the view, adding a note for everything it had to skip.
     pub fn build(snapshot: &ClusterSnapshot, config: &DnsConfig, notes: &mut Vec<Note>) -> Self {
+        let lists = Lists {
+            services: snapshot.services.iter(),
+            slices: snapshot.endpoint_slices.iter(),
+            pods: snapshot.pods.iter(),
+            stateful_sets: snapshot.stateful_sets.iter(),
+            network_policies: snapshot.network_policies.iter(),
+            coredns_addresses: super::apex::coredns_addresses(snapshot),
+        };
+        Self::build_from(snapshot, lists, config, notes)
+    }
+
+    /// [`ClusterView::build`] consuming the snapshot: each object is freed as soon as its view
+    /// exists, so a large cluster's objects and their views are never all in memory together.
+    pub fn build_owned(
+        mut snapshot: ClusterSnapshot,
+        config: &DnsConfig,
+        notes: &mut Vec<Note>,
+    ) -> Self {
+        let coredns_addresses = super::apex::coredns_addresses(&snapshot);
+        let lists = Lists {
+            services: std::mem::take(&mut snapshot.services).into_iter(),
+            slices: std::mem::take(&mut snapshot.endpoint_slices).into_iter(),
+            pods: std::mem::take(&mut snapshot.pods).into_iter(),
+            stateful_sets: std::mem::take(&mut snapshot.stateful_sets).into_iter(),
+            network_policies: std::mem::take(&mut snapshot.network_policies).into_iter(),
+            coredns_addresses,
+        };
+        Self::build_from(&snapshot, lists, config, notes)
+    }
+
+    /// The one body of both builds. `snapshot` is read for everything but its object lists,
+    /// which come in `lists` (borrowed, or taken out of it and consumed).
+    fn build_from<Sv, Es, Po, Ss, Np>(
+        snapshot: &ClusterSnapshot,
+        lists: Lists<
+            impl Iterator<Item = Sv>,
+            impl Iterator<Item = Es>,
+            impl Iterator<Item = Po>,
+            impl Iterator<Item = Ss>,
+            impl Iterator<Item = Np>,
+        >,
+        config: &DnsConfig,
+        notes: &mut Vec<Note>,
+    ) -> Self
+    where
+        Sv: Borrow<Service>,
+        Es: Borrow<EndpointSlice>,
+        Po: Borrow<PodObject>,
+        Ss: Borrow<StatefulSet>,
+        Np: Borrow<NetworkPolicy>,
+    {
         let first_note = notes.len();
         let selector_text = config.labels.as_ref().map(ToString::to_string);
         let matches_labels = |labels: Option<&BTreeMap<String, String>>| match &config.labels {
@@ -299,7 +362,7 @@ impl ClusterView {
             },
             gaps: snapshot.gaps.clone(),
             namespaces_complete: snapshot.namespaces_complete,
-            coredns_addresses: super::apex::coredns_addresses(snapshot),
+            coredns_addresses: lists.coredns_addresses,
             ..ClusterView::default()
         };
         let hide = |object: &ObjectRef, view: &mut ClusterView| {
@@ -313,7 +376,8 @@ impl ClusterView {
                 });
             }
         };
-        for service in &snapshot.services {
+        for service in lists.services {
+            let service = service.borrow();
             let Some(built) = service_view(service, notes, &mut view.hidden) else {
                 continue;
             };
@@ -324,7 +388,8 @@ impl ClusterView {
                 view.filtered_services.push(built);
             }
         }
-        for slice in &snapshot.endpoint_slices {
+        for slice in lists.slices {
+            let slice = slice.borrow();
             let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
                 continue;
             };
@@ -340,18 +405,20 @@ impl ClusterView {
                 view.filtered_slices.push(built);
             }
         }
-        for pod in &snapshot.pods {
+        for pod in lists.pods {
+            let pod = pod.borrow();
             if let Some(mut built) = pod_view(pod, notes) {
                 built.watched &= matches_labels(pod.metadata.labels.as_ref());
                 view.pods.push(built);
             }
         }
-        for sts in &snapshot.stateful_sets {
-            if let Some(built) = stateful_set_view(sts, notes) {
+        for sts in lists.stateful_sets {
+            if let Some(built) = stateful_set_view(sts.borrow(), notes) {
                 view.stateful_sets.push(built);
             }
         }
-        for policy in &snapshot.network_policies {
+        for policy in lists.network_policies {
+            let policy = policy.borrow();
             let mut hidden = Vec::new();
             if let Some(object) = checked_ref(
                 Kind::NetworkPolicy,

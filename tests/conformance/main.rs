@@ -13,7 +13,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use dnsrecords::analyze_dns;
 use dnsrecords::corefile;
 use dnsrecords::model::{
     Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource,
@@ -21,6 +20,7 @@ use dnsrecords::model::{
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
+use dnsrecords::{analyze_dns, analyze_dns_owned};
 
 mod questions;
 
@@ -290,6 +290,12 @@ fn check_case(path: &Path) -> Result<(), Error> {
         }
     }
     let report = analyze_dns(&snapshot, &dns, &selection(&case.args)?)?;
+    // The CLI hands the snapshot over (the objects are freed as the view is built): both
+    // entries must give the same report, case for case.
+    let owned = analyze_dns_owned(snapshot.clone(), &dns, &selection(&case.args)?)?;
+    if format!("{owned:?}") != format!("{report:?}") {
+        return Err("analyze_dns_owned's report differs from analyze_dns's".into());
+    }
 
     let mut actual = record_lines(&report);
     let mut actual_absent: BTreeSet<String> =

@@ -38,7 +38,7 @@ pub fn records(ctx: &Ctx) -> (Vec<Record>, bool) {
         records.push(Record {
             owner: zone.clone(),
             ttl: ttl.min(300),
-            data: RData::Soa(Soa {
+            data: RData::Soa(Box::new(Soa {
                 mname: mname.clone(),
                 rname,
                 serial: SOA_SERIAL,
@@ -46,7 +46,7 @@ pub fn records(ctx: &Ctx) -> (Vec<Record>, bool) {
                 retry: 1800,
                 expire: 86400,
                 minimum: ttl,
-            }),
+            })),
             source: Provenance::Zone,
         });
         let addresses = ns_addresses(ctx, zone, local_ips);

@@ -389,7 +389,7 @@ mod tests {
             target: name(target),
         };
         let soa = |serial| {
-            RData::Soa(Soa {
+            RData::Soa(Box::new(Soa {
                 mname: name("ns.dns.cluster.local."),
                 rname: name("hostmaster.cluster.local."),
                 serial,
@@ -397,7 +397,7 @@ mod tests {
                 retry: 1800,
                 expire: 86400,
                 minimum: 5,
-            })
+            }))
         };
         let records = vec![
             record(

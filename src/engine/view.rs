@@ -21,8 +21,8 @@ use crate::model::kubernetes::{
 };
 use crate::model::{
     Cause, ClusterSnapshot, DnsConfig, DnsName, DnsOption, DnsPolicy, Gap, GapResource, Kind,
-    NameKind, NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, PodObject, PodObjectSpec,
-    ReadyCondition, find_gap, validate_name,
+    LabelSet, Labels, NameKind, NamespaceFilter, Note, ObjectRef, PodDns, PodDnsConfig, PodObject,
+    PodObjectSpec, ReadyCondition, find_gap, validate_name,
 };
 
 /// The problem with `value` under the API server's rule for `kind`, as a phrase.
@@ -87,10 +87,10 @@ impl ServiceView {
 
     /// Whether the selector picks Pods with `labels`: every key equal. A nil selector picks
     /// nothing (no controller slices); an empty one everything (`labels.Set.AsSelector`).
-    pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn selects(&self, labels: &impl LabelSet) -> bool {
         self.selector
             .as_ref()
-            .is_some_and(|sel| sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
+            .is_some_and(|sel| sel.iter().all(|(k, v)| labels.label(k) == Some(v.as_str())))
     }
 }
 
@@ -175,7 +175,7 @@ pub struct PodView {
     /// The object.
     pub object: Arc<ObjectRef>,
     /// Its labels.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// `spec.hostname`, if set.
     pub hostname: Option<String>,
     /// `spec.subdomain`, if set.
@@ -939,7 +939,12 @@ fn pod_view(pod: &PodObject, notes: &mut Vec<Note>) -> Option<PodView> {
     let watched = ip.is_some() && !terminal && pod.metadata.deletion_timestamp.is_none();
     Some(PodView {
         object,
-        labels: pod.metadata.labels.clone().unwrap_or_default(),
+        labels: pod
+            .metadata
+            .labels
+            .clone()
+            .map(Labels::from)
+            .unwrap_or_default(),
         hostname,
         subdomain,
         stateful_set: pod

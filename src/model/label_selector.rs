@@ -1,8 +1,9 @@
 //! Kubernetes label selectors in their string form (`app=web,tier!=db,env in (a,b),!legacy`),
 //! as `-l` and the Corefile's `labels`/`namespace_labels` options take them.
 
-use std::collections::BTreeMap;
 use std::fmt;
+
+use super::LabelSet;
 
 /// One requirement of a selector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,14 +53,18 @@ impl LabelSelector {
     }
 
     /// Whether `labels` satisfy every requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &impl LabelSet) -> bool {
         self.requirements.iter().all(|req| match req {
-            Requirement::Equals(key, value) => labels.get(key) == Some(value),
-            Requirement::NotEquals(key, value) => labels.get(key) != Some(value),
-            Requirement::In(key, values) => labels.get(key).is_some_and(|v| values.contains(v)),
-            Requirement::NotIn(key, values) => labels.get(key).is_none_or(|v| !values.contains(v)),
-            Requirement::Exists(key) => labels.contains_key(key),
-            Requirement::DoesNotExist(key) => !labels.contains_key(key),
+            Requirement::Equals(key, value) => labels.label(key) == Some(value.as_str()),
+            Requirement::NotEquals(key, value) => labels.label(key) != Some(value.as_str()),
+            Requirement::In(key, values) => labels
+                .label(key)
+                .is_some_and(|v| values.iter().any(|x| x == v)),
+            Requirement::NotIn(key, values) => labels
+                .label(key)
+                .is_none_or(|v| !values.iter().any(|x| x == v)),
+            Requirement::Exists(key) => labels.label(key).is_some(),
+            Requirement::DoesNotExist(key) => labels.label(key).is_none(),
         })
     }
 
@@ -229,22 +234,19 @@ fn valid_value(value: &str) -> Option<&str> {
 }
 
 /// Labels (or a Service selector) as `a=b,c=d`, `(none)` when empty.
-pub fn format_labels(labels: &std::collections::BTreeMap<String, String>) -> String {
-    if labels.is_empty() {
+pub fn format_labels(labels: &impl LabelSet) -> String {
+    let pairs: Vec<String> = labels.pairs().map(|(k, v)| format!("{k}={v}")).collect();
+    if pairs.is_empty() {
         return "(none)".to_string();
     }
-    labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    pairs.join(",")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -8,6 +8,7 @@ mod fact;
 mod finding;
 pub mod kubernetes;
 mod label_selector;
+mod labels;
 mod not_found;
 mod object_name;
 mod pod_dns;
@@ -32,6 +33,7 @@ pub use dns_server::{
 pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondition};
 pub use finding::{DOCS_BASE_URL, Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};
+pub use labels::{LabelSet, Labels};
 pub use not_found::NotFound;
 pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};
 pub use pod_dns::{DnsOption, DnsPolicy, PodDns, PodDnsConfig};

@@ -263,7 +263,7 @@ fn dns_egress(answerer: &Answerer, spec: &ClientSpec) -> network_policy::DnsEgre
         .pod
         .as_ref()
         .and_then(|pod| view.pods.iter().find(|p| *p.object == *pod))
-        .map(|p| p.labels.clone())
+        .map(|p| p.labels.to_map())
         .unwrap_or_default();
     let namespace_labels =
         |ns: &str| network_policy::namespace_labels(ns, view.namespaces.labels.get(ns));
@@ -275,7 +275,7 @@ fn dns_egress(answerer: &Answerer, spec: &ClientSpec) -> network_policy::DnsEgre
             p.object.namespace == DNS_NAMESPACE && p.labels.get(label).is_some_and(|v| v == value)
         })
         .map(|p| network_policy::DnsPod {
-            labels: p.labels.clone(),
+            labels: p.labels.to_map(),
             namespace_labels: namespace_labels(DNS_NAMESPACE),
             ip: p.ip.as_ref().map(|(_, ip)| *ip),
         })

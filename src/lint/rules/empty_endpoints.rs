@@ -183,7 +183,7 @@ fn unapplied(ctx: &LintContext, namespace: &str) -> bool {
 }
 
 /// How many of the selector's key/value pairs the labels share (and keys, at half weight).
-fn overlap(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> usize {
+fn overlap(selector: &BTreeMap<String, String>, labels: &crate::model::Labels) -> usize {
     selector
         .iter()
         .map(|(k, v)| match labels.get(k) {

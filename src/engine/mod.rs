@@ -197,10 +197,14 @@ pub fn compute_prepared(prepared: Prepared, config: &DnsConfig) -> EngineOutput 
     }
 }
 
-/// Keeps, of `records[first..]`, those `keep` accepts.
+/// Keeps, of `records[first..]`, those `keep` accepts, in place (the records before `first`
+/// stay as they are).
 fn retain_from(records: &mut Vec<Record>, first: usize, keep: impl Fn(&Record) -> bool) {
-    let tail: Vec<Record> = records.drain(first..).filter(|r| keep(r)).collect();
-    records.extend(tail);
+    let mut position = 0;
+    records.retain(|r| {
+        position += 1;
+        position <= first || keep(r)
+    });
 }
 
 /// A whole Corefile's input to the engine: the primary stanza prepared, every other stanza's

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::ser::{Formatter, PrettyFormatter};
 
+use super::blocks::Blocks;
 use super::escape;
 use super::schema::document;
 use crate::model::{Report, Verification};
@@ -14,11 +15,15 @@ pub fn render(
     verification: Option<&Verification>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // serde_json writes each quote, colon and indent on its own: into a concrete writer those
+    // are inlined copies, where `out` would take a dynamic call apiece.
+    let mut blocks = Blocks::new(out);
     let mut serializer =
-        serde_json::Serializer::with_formatter(&mut *out, TerminalSafe(PrettyFormatter::new()));
+        serde_json::Serializer::with_formatter(&mut blocks, TerminalSafe(PrettyFormatter::new()));
     serde::Serialize::serialize(&document(report, verification), &mut serializer)
         .map_err(io::Error::other)?;
-    writeln!(out)
+    blocks.write_all(b"\n")?;
+    blocks.finish()
 }
 
 /// serde_json escapes only `"`, `\` and U+0000–U+001F. JSON is read on terminals too, so every

@@ -49,7 +49,29 @@ pub fn needs_escape(ch: char) -> bool {
 /// True when `text` prints as it is: nothing in it needs an escape.
 pub fn is_plain(text: &str) -> bool {
     // Printable ASCII is the common case, and a byte test is enough to decide it.
-    text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(needs_escape)
+    is_printable_ascii(text) || !text.chars().any(needs_escape)
+}
+
+/// True when every byte of `text` is printable ASCII (U+0020–U+007E): then nothing in it needs
+/// an escape, and each character is one column wide.
+///
+/// Renderers ask this of every name and field they write, hundreds of thousands of times for a
+/// large report, so it tests eight bytes at a time: in a word, a byte below 0x20 is one whose
+/// subtraction of 0x20 borrows into its high bit while its own high bit was clear, and a byte of
+/// 0x7f or more is one whose high bit is set before or after adding 1. Both tests are exact about
+/// whether such a byte exists (a borrow or carry only crosses from a byte that is itself one).
+pub fn is_printable_ascii(text: &str) -> bool {
+    const EACH_0X20: u64 = u64::from_ne_bytes([0x20; 8]);
+    const EACH_0X01: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let (words, rest) = text.as_bytes().as_chunks::<8>();
+    let words_plain = words.iter().all(|word| {
+        let word = u64::from_le_bytes(*word);
+        let below_space = word.wrapping_sub(EACH_0X20) & !word;
+        let del_or_above = word | word.wrapping_add(EACH_0X01);
+        (below_space | del_or_above) & HIGH_BITS == 0
+    });
+    words_plain && rest.iter().all(|b| (0x20..0x7f).contains(b))
 }
 
 /// Untrusted text for one line on a terminal: every character of [`needs_escape`] — newlines
@@ -182,6 +204,40 @@ mod tests {
         );
         // Quotes, semicolons and parentheses are harmless inside a comment and stay readable.
         assert_eq!(zone_comment("a \"b\" ; (c)"), "a \"b\" ; (c)");
+    }
+
+    #[test]
+    fn printable_ascii_is_decided_exactly_at_every_position() {
+        let reference = |text: &str| text.bytes().all(|b| (0x20..0x7f).contains(&b));
+        // Every byte value at every offset of a string longer than two words, so each lane of
+        // the word test and the tail are exercised, beside neighbours that could carry or borrow.
+        let boundaries = [0x00_u8, 0x01, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xff];
+        for offset in 0..19 {
+            for value in 0..=0x7f_u8 {
+                for neighbour in [b' ', b'~', b'\x7f', b'\x1f'] {
+                    let mut bytes = vec![b'a'; 19];
+                    bytes[offset] = value;
+                    if offset + 1 < bytes.len() {
+                        bytes[offset + 1] = neighbour;
+                    }
+                    let text = std::str::from_utf8(&bytes).unwrap();
+                    assert_eq!(is_printable_ascii(text), reference(text), "{bytes:?}");
+                }
+            }
+        }
+        for value in boundaries {
+            assert_eq!(
+                is_printable_ascii(&char::from(value).to_string()),
+                reference(&char::from(value).to_string())
+            );
+        }
+        // Non-ASCII, inside a word and in the tail.
+        assert!(!is_printable_ascii("abcdefgé"));
+        assert!(!is_printable_ascii("abcdefghé"));
+        assert!(is_printable_ascii(
+            "redis-0.redis-headless.cache.svc.cluster.local."
+        ));
+        assert!(is_printable_ascii(""));
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Grid {
     /// Widens the columns to fit `row`'s cells; cells beyond the grid's columns are ignored.
     pub fn measure<'c>(&mut self, row: impl IntoIterator<Item = &'c str>) {
         for (width, text) in self.widths.iter_mut().zip(row) {
-            *width = (*width).max(text.width());
+            *width = (*width).max(display_width(text));
         }
     }
 
@@ -87,7 +87,7 @@ impl Grid {
             line.push(' ');
             line.push_str(&cell.text);
             // A cell wider than its column (a row never measured) is written whole, unpadded.
-            let padding = width.saturating_sub(cell.text.width());
+            let padding = width.saturating_sub(display_width(&cell.text));
             line.extend(std::iter::repeat_n(' ', padding + 1));
             if cell.color.is_some() {
                 line.push_str("\u{1b}[39m");
@@ -113,6 +113,16 @@ impl Grid {
             grid.write_row(row.iter().cloned(), out)?;
         }
         Ok(())
+    }
+}
+
+/// The columns `text` takes: `unicode-width`'s measure, which for printable ASCII — nearly every
+/// cell — is one column a byte, so that case skips the per-character table lookups.
+fn display_width(text: &str) -> usize {
+    if super::escape::is_printable_ascii(text) {
+        text.len()
+    } else {
+        text.width()
     }
 }
 
@@ -189,6 +199,15 @@ mod tests {
         // A coloured first cell keeps the space the line would otherwise lose.
         let text = table(&[&[("+", Some(AnsiColor::BrightMagenta)), ("a", None)]]);
         assert_eq!(text, "\u{1b}[38;5;13m + \u{1b}[39m a\n");
+    }
+
+    #[test]
+    fn printable_ascii_is_as_wide_as_unicode_width_measures_it() {
+        let ascii: String = (0x20_u8..0x7f).map(char::from).collect();
+        assert_eq!(display_width(&ascii), ascii.width());
+        for text in ["", "redis.cache.svc.", "日本", "e\u{301}", "a\u{200b}b"] {
+            assert_eq!(display_width(text), text.width(), "{text}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! environment or the terminal: colours arrive as a [`Palette`] in `RenderOptions`. Text that
 //! came from an object or a file passes through [`escape`] before it is written.
 
+mod blocks;
 mod docs;
 pub mod escape;
 mod explain;

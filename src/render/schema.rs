@@ -57,7 +57,50 @@ struct Shown<'a, T>(&'a T);
 
 impl<T: std::fmt::Display> Serialize for Shown<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self.0)
+        serialize_shown(self.0, serializer)
+    }
+}
+
+/// How much `Display` text [`serialize_shown`] formats on the stack: RDATA and cause messages
+/// fit; longer text takes the serializer's own way.
+const INLINE: usize = 256;
+
+/// `value`'s `Display` text handed to the serializer as one string. `collect_str` would pass it
+/// the pieces one at a time as `Display` writes them — an address is seven — and serde_json
+/// escapes and writes each on its own; formatting into a stack buffer first is cheaper and the
+/// text, hence the output, is the same. Text longer than [`INLINE`] is collected as before.
+fn serialize_shown<T, S>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: std::fmt::Display + ?Sized,
+    S: serde::Serializer,
+{
+    use std::fmt::Write as _;
+    let mut inline = Inline {
+        bytes: [0; INLINE],
+        len: 0,
+    };
+    if write!(inline, "{value}").is_ok()
+        // Only whole `&str`s were copied in, so this holds; a failure takes the long way.
+        && let Ok(text) = std::str::from_utf8(&inline.bytes[..inline.len])
+    {
+        return serializer.serialize_str(text);
+    }
+    serializer.collect_str(value)
+}
+
+/// A fixed buffer that `Display` writes into; a write that does not fit fails.
+struct Inline {
+    bytes: [u8; INLINE],
+    len: usize,
+}
+
+impl std::fmt::Write for Inline {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -175,13 +218,20 @@ struct RecordView<'a> {
     source: SourceView<'a>,
 }
 
-/// RDATA serialized straight from its presentation form, without an intermediate String: a
-/// large cluster's JSON holds hundreds of thousands of records.
+/// RDATA serialized from its presentation form, without an intermediate String: a large
+/// cluster's JSON holds hundreds of thousands of records.
 struct Presented<'a>(&'a crate::model::RData);
 
 impl Serialize for Presented<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self.0)
+        use crate::model::RData;
+        match self.0 {
+            // A name's presentation form is its text: no formatting at all.
+            RData::Ns(name) | RData::Cname(name) | RData::Ptr(name) => {
+                serializer.serialize_str(name.as_str())
+            }
+            data => serialize_shown(data, serializer),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::blocks::Blocks;
 use super::schema::document;
 use crate::model::{Report, Verification};
 
@@ -9,9 +10,13 @@ use crate::model::{Report, Verification};
 pub fn render(
     report: &Report,
     verification: Option<&Verification>,
-    mut out: &mut dyn Write,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
-    serde_saphyr::to_io_writer(&mut out, &document(report, verification)).map_err(into_io)
+    // The serializer writes every key, colon and indent on its own: gathered in a concrete
+    // writer, those are inlined copies rather than dynamic calls into `out`.
+    let mut blocks = Blocks::new(out);
+    serde_saphyr::to_io_writer(&mut blocks, &document(report, verification)).map_err(into_io)?;
+    blocks.finish()
 }
 
 /// The writer's own error when writing failed (a closed pipe stays recognisable as one), else

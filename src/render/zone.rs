@@ -11,11 +11,20 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use super::blocks::Blocks;
 use super::escape;
-use crate::model::{DnsName, Record, RecordType, Report};
+use crate::model::{DnsName, Record, RecordType, Report, name_tree};
 
 /// Writes the report as zone sections.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    // One `writeln!` per record: into a concrete writer its pieces are inlined copies rather
+    // than dynamic calls into `out`.
+    let mut blocks = Blocks::new(out);
+    write_zones(report, &mut blocks)?;
+    blocks.finish()
+}
+
+fn write_zones(report: &Report, out: &mut Blocks<'_>) -> io::Result<()> {
     let config = &report.config;
     writeln!(
         out,
@@ -84,7 +93,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .chain(report.records.iter())
             .filter(|r| most_specific_zone(&zones, &r.owner) == Some(zone))
             .collect();
-        // SOA first, then NS, then everything in canonical order.
+        // SOA first, then NS, then everything in canonical order: `Record::sort_key`'s order,
+        // compared part by part so that no comparison builds the owners' order keys
+        // (`DnsName`'s `Ord` is the order of its key).
         section.sort_by(|a, b| {
             let rank = |r: &Record| match r.rtype() {
                 RecordType::Soa if r.owner == **zone => 0,
@@ -93,7 +104,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             rank(a)
                 .cmp(&rank(b))
-                .then_with(|| a.sort_key().cmp(&b.sort_key()))
+                .then_with(|| name_tree(&a.owner).cmp(&name_tree(&b.owner)))
+                .then_with(|| a.owner.cmp(&b.owner))
+                .then_with(|| a.rtype().cmp(&b.rtype()))
+                .then_with(|| a.data.cmp(&b.data))
         });
         section
             .dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
@@ -114,16 +128,21 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// A map keyed by owner names: foldhash rather than SipHash, as the engine's maps, because
+/// every record of a large zone is counted; its seed is random per process, so names from
+/// objects cannot be chosen to collide.
+type OwnerMap<'r, V> = HashMap<&'r DnsName, V, foldhash::fast::RandomState>;
+
 /// How many distinct records each owner has.
-fn records_per_owner<'r>(records: impl Iterator<Item = &'r Record>) -> HashMap<&'r DnsName, usize> {
-    let mut per_owner: HashMap<&DnsName, usize> = HashMap::new();
+fn records_per_owner<'r>(records: impl Iterator<Item = &'r Record>) -> OwnerMap<'r, usize> {
+    let mut per_owner: OwnerMap<'r, usize> = HashMap::default();
     for record in records {
         *per_owner.entry(&record.owner).or_insert(0) += 1;
     }
     per_owner
 }
 
-fn conflicts(record: &Record, per_owner: &HashMap<&DnsName, usize>) -> bool {
+fn conflicts(record: &Record, per_owner: &OwnerMap<'_, usize>) -> bool {
     record.rtype() == RecordType::Cname && per_owner.get(&record.owner).is_some_and(|n| *n > 1)
 }
 

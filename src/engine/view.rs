@@ -376,6 +376,13 @@ impl ClusterView {
                 });
             }
         };
+        // Room for every view up front: a vector doubling while the objects are being freed
+        // makes glibc consolidate its free lists again and again.
+        view.services.reserve(lists.services.size_hint().0);
+        view.slices.reserve(lists.slices.size_hint().0);
+        view.pods.reserve(lists.pods.size_hint().0);
+        view.stateful_sets
+            .reserve(lists.stateful_sets.size_hint().0);
         for service in lists.services {
             let service = service.borrow();
             let Some(built) = service_view(service, notes, &mut view.hidden) else {

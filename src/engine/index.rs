@@ -8,6 +8,7 @@ use super::HashMap;
 use super::view::{
     ClusterView, EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView,
 };
+use crate::model::LabelSet;
 
 /// namespace → name → value: nested so that a look-up borrows its keys only for the probe.
 type ByName<'a, T> = HashMap<&'a str, HashMap<&'a str, T>>;
@@ -140,11 +141,8 @@ impl<'a> Index<'a> {
                 .insert(key.1, pod);
             index.pods_by_namespace.entry(key.0).or_default().push(pod);
             let by_label = index.pods_by_label.entry(key.0).or_default();
-            for (label, value) in &pod.labels {
-                by_label
-                    .entry((label.as_str(), value.as_str()))
-                    .or_default()
-                    .push(pod);
+            for pair in pod.labels.pairs() {
+                by_label.entry(pair).or_default().push(pod);
             }
         }
         for sts in &view.stateful_sets {
@@ -255,7 +253,7 @@ impl<'a> Index<'a> {
         candidates
             .iter()
             .copied()
-            .filter(|pod| selector.iter().all(|(k, v)| pod.labels.get(k) == Some(v)))
+            .filter(|pod| pod.labels.has_all(selector))
             .collect()
     }
 }

@@ -90,7 +90,7 @@ impl ServiceView {
     pub fn selects(&self, labels: &impl LabelSet) -> bool {
         self.selector
             .as_ref()
-            .is_some_and(|sel| sel.iter().all(|(k, v)| labels.label(k) == Some(v.as_str())))
+            .is_some_and(|sel| labels.has_all(sel))
     }
 }
 
@@ -949,7 +949,7 @@ fn pod_view(pod: &PodObject, notes: &mut Vec<Note>) -> Option<PodView> {
         labels: pod
             .metadata
             .labels
-            .clone()
+            .as_ref()
             .map(Labels::from)
             .unwrap_or_default(),
         hostname,

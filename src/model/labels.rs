@@ -28,33 +28,17 @@ impl Labels {
         self.0.is_empty()
     }
 
-    /// Key and value pairs in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-
     /// The labels as the API's map.
     pub fn to_map(&self) -> BTreeMap<String, String> {
         self.0.iter().cloned().collect()
     }
 }
 
-impl From<BTreeMap<String, String>> for Labels {
-    fn from(map: BTreeMap<String, String>) -> Self {
+impl From<&BTreeMap<String, String>> for Labels {
+    /// Copies the pairs straight from the map, without a copy of the map on the way.
+    fn from(map: &BTreeMap<String, String>) -> Self {
         // A map iterates in key order: the slice is sorted as `get` needs.
-        Labels(map.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a Labels {
-    type Item = (&'a String, &'a String);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a String, &'a String),
-    >;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        Labels(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 }
 
@@ -64,6 +48,14 @@ pub trait LabelSet {
     fn label(&self, key: &str) -> Option<&str>;
     /// Key and value pairs in key order.
     fn pairs(&self) -> impl Iterator<Item = (&str, &str)>;
+
+    /// Whether every pair of `selector` is set here: a Service's selector (`labels.Set`), whose
+    /// every key must be equal.
+    fn has_all(&self, selector: &BTreeMap<String, String>) -> bool {
+        selector
+            .iter()
+            .all(|(k, v)| self.label(k) == Some(v.as_str()))
+    }
 }
 
 impl LabelSet for Labels {
@@ -100,7 +92,7 @@ mod tests {
     #[test]
     fn labels_answer_as_the_map_they_came_from() {
         let source = map(&[("tier", "db"), ("app", "web"), ("b", ""), ("zz", "1")]);
-        let labels = Labels::from(source.clone());
+        let labels = Labels::from(&source);
         for key in ["app", "b", "tier", "zz", "a", "c", "", "zzz"] {
             assert_eq!(labels.get(key), source.get(key), "{key}");
             assert_eq!(labels.contains_key(key), source.contains_key(key), "{key}");
@@ -109,6 +101,6 @@ mod tests {
         assert!(labels.pairs().eq(source.pairs()));
         assert_eq!(labels.to_map(), source);
         assert!(!labels.is_empty());
-        assert!(Labels::from(BTreeMap::new()).is_empty());
+        assert!(Labels::from(&BTreeMap::new()).is_empty());
     }
 }

@@ -242,14 +242,10 @@ fn other_stanzas(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> Vec<EngineOutp
         .collect()
 }
 
-/// The record set of a whole Corefile: the engine runs per stanza, each keeping the names its
-/// block receives (`compute` drops the rest), and the records are the union. The view, facts
-/// and findings' inputs are the primary stanza's.
-pub fn compute_all(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> EngineOutput {
-    compute_all_prepared(prepare_all(snapshot, dns), dns)
-}
-
-/// [`compute_all`] from stanzas prepared already.
+/// The record set of a whole Corefile, from its stanzas prepared by [`prepare_all`] or
+/// [`prepare_all_owned`]: the engine runs per stanza, each keeping the names its block receives
+/// (`compute` drops the rest), and the records are the union. The view, facts and findings'
+/// inputs are the primary stanza's.
 pub fn compute_all_prepared(prepared: PreparedAll, dns: &ClusterDns) -> EngineOutput {
     let (Some(primary), Some(config)) = (prepared.primary, dns.primary()) else {
         return EngineOutput::default();

@@ -9,6 +9,13 @@ use clap::Parser;
 use dnsrecords::cli::{self, Cli, CliError, Exit};
 use dnsrecords::render::escape;
 
+/// jemalloc rather than glibc's allocator: a large cluster's run frees millions of small objects
+/// interleaved with large allocations. Against the bench cluster (10k Services, 100k Pods) glibc
+/// spent 4.5–4.9 s of user time where jemalloc spends 2.2–3.0 s, at the same peak RSS.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     // `kubectl_complete-dnsrecords` calls `kubectl-dnsrecords __complete WORDS…` (kubectl 1.26+).
     let args: Vec<String> = std::env::args().skip(1).collect();

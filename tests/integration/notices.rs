@@ -114,6 +114,12 @@ fn shipped_on(target: &str) -> Vec<Crate> {
         .collect()
 }
 
+/// C libraries that a crate builds from its own sources and the binary links statically, with
+/// the licence file each carries below the crate's top level, where `licence_files` does not
+/// look: (crate, file, library).
+const VENDORED_LICENCES: [(&str, &str, &str); 1] =
+    [("tikv-jemalloc-sys", "jemalloc/COPYING", "jemalloc")];
+
 /// The licence files a crate ships at its top level (LICENSE*, LICENCE*, COPYING*, NOTICE*).
 fn licence_files(dir: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
@@ -187,6 +193,20 @@ fn notices(crates: &[Crate]) -> String {
                 .or_default()
                 .push(format!("{} {}", c.name, c.version));
         }
+        for (_, file, library) in VENDORED_LICENCES
+            .iter()
+            .filter(|(name, ..)| *name == c.name)
+        {
+            let text = std::fs::read_to_string(c.dir.join(file))
+                .unwrap_or_else(|e| panic!("{} {}: {file}: {e}", c.name, c.version));
+            texts
+                .entry(text.replace("\r\n", "\n").trim_end().to_string())
+                .or_default()
+                .push(format!(
+                    "{} {} (the {library} it builds)",
+                    c.name, c.version
+                ));
+        }
     }
     if !without.is_empty() {
         out.push_str(&format!(
@@ -230,6 +250,10 @@ fn third_party_notices_match_cargo_lock() {
         "dev and build dependencies are not shipped"
     );
     let generated = notices(&crates);
+    assert!(
+        generated.contains("(the jemalloc it builds)"),
+        "the statically linked jemalloc's own licence is carried"
+    );
     let path = root().join(FILE);
     if std::env::var_os("UPDATE_NOTICES").is_some() {
         std::fs::write(&path, &generated).expect("write the notices");

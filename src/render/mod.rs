@@ -83,9 +83,12 @@ pub struct LabelColumns {
 }
 
 impl LabelColumns {
-    /// kubectl's header for a label key: its last `/` segment, upper-cased.
+    /// kubectl's header for a label key: its last `/` segment, upper-cased. The key is the
+    /// user's, but it reaches the terminal like any cell: escaped (a pasted key can carry an
+    /// escape sequence as well as an object can).
     pub fn header(key: &str) -> String {
-        key.rsplit('/').next().unwrap_or(key).to_uppercase()
+        let last = key.rsplit('/').next().unwrap_or(key).to_uppercase();
+        escape::terminal(&last).into_owned()
     }
 
     /// The value of `key` on the record's object: its Pod when it names one, else its Service;

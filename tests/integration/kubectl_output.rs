@@ -213,6 +213,12 @@ fn label_columns_on_the_table_and_wide() {
         .split_whitespace()
         .collect();
     assert_eq!(header, ["NAME", "TYPE", "TTL", "DATA", "APP"]);
+    // The key is the user's, and still reaches the terminal escaped, as every cell does.
+    let (code, out, _) = run(&["svc/redis", "-L", "app\u{1b}[2J"]);
+    assert_eq!(code, Some(0));
+    let first = out.lines().next().unwrap_or_default();
+    assert!(!first.contains('\u{1b}'), "{first:?}");
+    assert!(first.ends_with("APP\\x1b[2J"), "{first:?}");
     for format in [
         "json",
         "yaml",

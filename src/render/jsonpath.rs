@@ -11,6 +11,7 @@
 //! from objects and pass [`super::escape::terminal`].
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -88,6 +89,125 @@ enum Op {
     Ge,
 }
 
+/// The members of the document's root that a template or path can read: the caller builds
+/// only those (a cluster's `names` alone can be a gigabyte as a `Value`). Conservative: anything
+/// the walk cannot pin to named members reads them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootReach {
+    /// Every member: the root itself is printed or compared, or a step other than `.field`
+    /// (`*`, `..`, an index, a slice, a union, a filter) is applied to it.
+    All,
+    /// Only these members; none when every path stays below the element it starts from.
+    Members(BTreeSet<String>),
+}
+
+impl RootReach {
+    /// Whether the member `name` of the root may be read.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            RootReach::All => true,
+            RootReach::Members(members) => members.contains(name),
+        }
+    }
+
+    /// Whether no member of the root is read at all.
+    pub fn is_none(&self) -> bool {
+        matches!(self, RootReach::Members(members) if members.is_empty())
+    }
+
+    fn none() -> RootReach {
+        RootReach::Members(BTreeSet::new())
+    }
+
+    fn add(&mut self, name: &str) {
+        if let RootReach::Members(members) = self {
+            members.insert(name.to_string());
+        }
+    }
+
+    /// Everything either reaches.
+    pub fn union(mut self, other: RootReach) -> RootReach {
+        match (&mut self, other) {
+            (RootReach::All, _) | (_, RootReach::All) => RootReach::All,
+            (RootReach::Members(mine), RootReach::Members(theirs)) => {
+                mine.extend(theirs);
+                self
+            }
+        }
+    }
+}
+
+/// Follows `steps` from the root (`at_root`) or from an element below it, adding to `reach`
+/// every root member they read; returns whether the values they end at include the root.
+fn reach_steps(steps: &[Step], mut at_root: bool, reach: &mut RootReach) -> bool {
+    for step in steps {
+        match step {
+            Step::Root => at_root = true,
+            Step::Current => {}
+            Step::Field(name) => {
+                if at_root {
+                    reach.add(name);
+                }
+                at_root = false;
+            }
+            Step::Union(members) => {
+                if at_root {
+                    *reach = RootReach::All;
+                }
+                for member in members {
+                    if reach_steps(member, at_root, reach) {
+                        *reach = RootReach::All;
+                    }
+                }
+                at_root = false;
+            }
+            Step::Filter(filter) => {
+                if at_root {
+                    *reach = RootReach::All;
+                }
+                let right = filter.compare.as_ref().map(|(_, right)| right);
+                for operand in std::iter::once(&filter.left).chain(right) {
+                    // An operand is evaluated on each candidate element; one that comes back
+                    // to the root compares the root itself.
+                    if let Operand::Path(path) = operand
+                        && reach_steps(&path.steps, false, reach)
+                    {
+                        *reach = RootReach::All;
+                    }
+                }
+                at_root = false;
+            }
+            Step::Wildcard | Step::Descend | Step::Index(_) | Step::Slice(..) => {
+                if at_root {
+                    *reach = RootReach::All;
+                }
+                at_root = false;
+            }
+        }
+    }
+    at_root
+}
+
+/// [`reach_steps`] over a template's nodes, evaluated at the root or at an element.
+fn reach_nodes(nodes: &[Node], at_root: bool, reach: &mut RootReach) {
+    for node in nodes {
+        match node {
+            Node::Text(_) => {}
+            Node::Values(path) => {
+                // Printing the root prints every member.
+                if reach_steps(&path.steps, at_root, reach) {
+                    *reach = RootReach::All;
+                }
+            }
+            Node::Range(path, body) => {
+                // A range whose path ends at the root runs its body on the root (`run`).
+                let body_at_root = reach_steps(&path.steps, at_root, reach);
+                reach_nodes(body, body_at_root, reach);
+            }
+        }
+    }
+}
+
 impl Template {
     /// Parses a kubectl template.
     pub fn parse(text: &str) -> Result<Template, JsonPathError> {
@@ -101,6 +221,13 @@ impl Template {
             return Err(parser.error(text.chars().count(), "{end} without {range}"));
         }
         Ok(Template { nodes })
+    }
+
+    /// The members of the root the template can read (see [`RootReach`]).
+    pub fn root_reach(&self) -> RootReach {
+        let mut reach = RootReach::none();
+        reach_nodes(&self.nodes, true, &mut reach);
+        reach
     }
 
     /// The text the template prints for `root`.
@@ -138,6 +265,16 @@ impl Path {
             at,
             problem,
         })
+    }
+
+    /// The members of the root the path can read when it is evaluated on an element below the
+    /// root, as custom columns and `--sort-by` evaluate it (see [`RootReach`]).
+    pub fn root_reach(&self) -> RootReach {
+        let mut reach = RootReach::none();
+        if reach_steps(&self.steps, false, &mut reach) {
+            reach = RootReach::All;
+        }
+        reach
     }
 
     /// Every value the path selects in `current` (with `root` for `$`), in document order.
@@ -797,6 +934,104 @@ mod tests {
         Template::parse(template)
             .unwrap_or_else(|e| panic!("{e}"))
             .execute(doc)
+    }
+
+    fn members(names: &[&str]) -> RootReach {
+        RootReach::Members(names.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn root_reach_names_the_members_a_template_reads() {
+        for (template, reach) in [
+            ("{.records[*].name}", members(&["records"])),
+            (
+                "{range .records[*]}{.name}{\"\\n\"}{end}",
+                members(&["records"]),
+            ),
+            (
+                "{range .names}{.name} {.causes[*]}{end}",
+                members(&["names"]),
+            ),
+            (
+                "{.zone} {$.ttl} {@.config.ttl}",
+                members(&["config", "ttl", "zone"]),
+            ),
+            (
+                "{range .records[*]}{$.zone}{.name}{end}",
+                members(&["records", "zone"]),
+            ),
+            (
+                "{.records[?(@.name == $.zone)].ttl}",
+                members(&["records", "zone"]),
+            ),
+            ("text only", members(&[])),
+            ("{..name}", RootReach::All),
+            ("{.*}", RootReach::All),
+            ("{$}", RootReach::All),
+            ("{@}", RootReach::All),
+            ("{['records','names']}", RootReach::All),
+            ("{range $}{.records[0].name}{end}", members(&["records"])),
+            ("{range .records[*]}{$}{end}", RootReach::All),
+            ("{.records[?(@.name == $)]}", RootReach::All),
+        ] {
+            let parsed = Template::parse(template).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(parsed.root_reach(), reach, "{template}");
+        }
+        for (path, reach) in [
+            (".name", members(&[])),
+            (".source.pod", members(&[])),
+            ("$.zone", members(&["zone"])),
+            ("{.data[?(@ == $.ttl)]}", members(&["ttl"])),
+            ("$", RootReach::All),
+            ("$..name", RootReach::All),
+        ] {
+            let parsed = Path::parse_relaxed(path).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(parsed.root_reach(), reach, "{path}");
+        }
+    }
+
+    /// What a template prints does not change when the members it does not reach are emptied,
+    /// as the record view's partial document empties them.
+    #[test]
+    fn a_template_prints_the_same_over_the_members_it_reaches() {
+        let full = json!({
+            "zone": "cluster.local.",
+            "ttl": 5,
+            "config": {"ttl": 5, "zones": ["cluster.local."]},
+            "records": [
+                {"name": "a.ns.svc.cluster.local.", "type": "A", "ttl": 5, "data": "10.0.0.1"},
+                {"name": "cluster.local.", "type": "NS", "ttl": 5, "data": "ns.dns.cluster.local."}
+            ],
+            "names": [{"name": "b.ns.svc.cluster.local.", "state": "absent", "causes": ["no endpoints"]}],
+            "findings": [{"id": "DNS001", "message": "m"}],
+            "notes": [{"level": "info", "message": "n"}]
+        });
+        for template in [
+            "{.records[*].name}",
+            "{range .records[*]}{$.zone} {.name}{\"\\n\"}{end}",
+            "{.records[?(@.name == $.zone)].type}",
+            "{range .names[*]}{.name}: {.causes[0]}{end}",
+            "{.findings[0].id} {.notes[*].message} {.ttl}",
+            "{..name}",
+            "{range $}{.records[1].data}{end}",
+            "{@.config.zones[0]}",
+        ] {
+            let parsed = Template::parse(template).unwrap_or_else(|e| panic!("{e}"));
+            let reach = parsed.root_reach();
+            let mut partial = full.clone();
+            if let Some(object) = partial.as_object_mut() {
+                for (name, member) in object.iter_mut() {
+                    if !reach.includes(name) && member.is_array() {
+                        *member = json!([]);
+                    }
+                }
+            }
+            assert_eq!(
+                parsed.execute(&partial),
+                parsed.execute(&full),
+                "{template}"
+            );
+        }
     }
 
     /// The JSON of kubectl's JSONPath documentation (kubectl reference, "JSONPath Support").

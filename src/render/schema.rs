@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::jsonpath::RootReach;
+
 use crate::model::{
     Absent, DnsConfig, DnsName, DnsServer, Finding, Note, ObjectRef, Outcome, Provenance, Rcode,
     Record, Report, Status, Transport, Verification, VersionSource, Via,
@@ -431,7 +433,20 @@ fn config(config: &DnsConfig) -> ConfigView<'_> {
 
 /// Builds the document for `report`, with what `--verify` found when it ran.
 pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Document<'a> {
-    let zone_records = if !report.scope.whole_cluster() {
+    document_reaching(report, verify, &RootReach::All)
+}
+
+/// [`document`] with only the large members `reach` names filled; the others are empty. For a
+/// template that can read nothing else (jsonpath's [`RootReach`]), the output is the same.
+pub fn document_reaching<'a>(
+    report: &'a Report,
+    verify: Option<&'a Verification>,
+    reach: &RootReach,
+) -> Document<'a> {
+    fn part<'a, T>(reach: &RootReach, member: &str, items: &'a [T]) -> &'a [T] {
+        if reach.includes(member) { items } else { &[] }
+    }
+    let zone_records = if !report.scope.whole_cluster() || !reach.includes("zoneRecords") {
         Vec::new()
     } else {
         report.extra_zone_records().map(record).collect()
@@ -441,16 +456,21 @@ pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Doc
         zone: report.config.primary_zone().map(ToString::to_string),
         ttl: report.config.ttl,
         config: config(&report.config),
-        records: Each(&report.records, record),
+        records: Each(part(reach, "records", &report.records), record),
         zone_records,
-        absent: Each(&report.absent, absent),
-        predicted: Each(&report.predicted, absent),
-        names: Each(&report.facts, fact),
-        findings: Each(&report.findings, finding),
-        notes: &report.notes,
+        absent: Each(part(reach, "absent", &report.absent), absent),
+        predicted: Each(part(reach, "predicted", &report.predicted), absent),
+        names: Each(part(reach, "names", &report.facts), fact),
+        findings: Each(part(reach, "findings", &report.findings), finding),
+        notes: part(reach, "notes", &report.notes),
         dns_server: dns_server(&report.dns_server),
         verify: verify.map(verification),
     }
+}
+
+/// One record's JSON form, as it stands in the document's `records` and `zoneRecords`.
+pub fn record_value(item: &Record) -> serde_json::Result<serde_json::Value> {
+    serde_json::to_value(record(item))
 }
 
 fn dns_server(server: &DnsServer) -> Option<DnsServerView<'_>> {

@@ -3,12 +3,13 @@
 //! view, the tries of `explain`, the pages of `docs`), their `-file=` forms, and the
 //! `--sort-by` order of the records.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde_json::Value;
 
 use super::grid::{Cell, Grid};
-use super::jsonpath::{self, JsonPathError, Path, Template};
+use super::jsonpath::{self, JsonPathError, Path, RootReach, Template};
 use super::schema;
 use crate::model::{Report, Verification};
 
@@ -109,16 +110,28 @@ impl Columns {
         Ok(Columns { columns })
     }
 
+    /// The members of the document's root any column can read (see [`RootReach`]).
+    pub fn root_reach(&self) -> RootReach {
+        self.columns.iter().fold(
+            RootReach::Members(Default::default()),
+            |reach, (_, path)| reach.union(path.root_reach()),
+        )
+    }
+
     /// The table: headers as given (unless `headers` is false), one row per item, `<none>`
-    /// for a path that selects nothing.
-    pub fn render(
+    /// for a path that selects nothing. `rows` gives the items afresh for each of the two
+    /// passes, so that they need not all exist at once.
+    pub fn render<'v, I>(
         &self,
         root: &Value,
-        rows: &[&Value],
+        rows: impl Fn() -> I,
         headers: bool,
         out: &mut dyn Write,
-    ) -> io::Result<()> {
-        if rows.is_empty() && !headers {
+    ) -> io::Result<()>
+    where
+        I: Iterator<Item = io::Result<Cow<'v, Value>>>,
+    {
+        if !headers && rows().next().is_none() {
             return Ok(());
         }
         let header: Vec<Cell<'_>> = self
@@ -138,21 +151,21 @@ impl Columns {
         if headers {
             grid.measure(header.iter().map(|cell| cell.text.as_ref()));
         }
-        for row in rows {
-            grid.measure(cells(row).iter().map(|cell| cell.text.as_ref()));
+        for row in rows() {
+            grid.measure(cells(&*row?).iter().map(|cell| cell.text.as_ref()));
         }
         if headers {
             grid.write_row(header, out)?;
         }
-        for row in rows {
-            grid.write_row(cells(row), out)?;
+        for row in rows() {
+            grid.write_row(cells(&*row?), out)?;
         }
         Ok(())
     }
 }
 
 /// Writes `document` in `shape`; `items` names the arrays whose elements are the rows of custom
-/// columns, in order (`["zoneRecords", "records"]` for the record view).
+/// columns, in order (`["tries"]` for explain's document).
 pub fn render_document(
     document: &Value,
     items: &[&str],
@@ -167,23 +180,54 @@ pub fn render_document(
             out.write_all(template.execute(document).as_bytes())
         }
         Shape::Columns(columns) => {
-            let rows: Vec<&Value> = items
-                .iter()
-                .filter_map(|key| document.get(key).and_then(Value::as_array))
-                .flatten()
-                .collect();
-            columns.render(document, &rows, headers, out)
+            let rows = || {
+                items
+                    .iter()
+                    .filter_map(|key| document.get(key).and_then(Value::as_array))
+                    .flatten()
+                    .map(|row| Ok(Cow::Borrowed(row)))
+            };
+            columns.render(document, rows, headers, out)
         }
     }
 }
 
-/// The record view's document as a JSON value, for jsonpath and custom columns.
-pub fn report_value(report: &Report, verification: Option<&Verification>) -> io::Result<Value> {
-    serde_json::to_value(schema::document(report, verification)).map_err(io::Error::other)
+/// The record view's document as a JSON value, with only the members `reach` names filled
+/// (the others are empty): as a `Value`, a large cluster's document is several times its
+/// JSON text.
+fn report_value(
+    report: &Report,
+    verification: Option<&Verification>,
+    reach: &RootReach,
+) -> io::Result<Value> {
+    if reach.is_none() {
+        // Nothing reads the root: no document at all.
+        return Ok(Value::Null);
+    }
+    serde_json::to_value(schema::document_reaching(report, verification, reach))
+        .map_err(io::Error::other)
+}
+
+/// The records of the record view one at a time, as JSON values: the zone records first (as
+/// the table shows them), then the records.
+fn record_rows(report: &Report) -> impl Iterator<Item = io::Result<Cow<'static, Value>>> + '_ {
+    let zone_records = report
+        .scope
+        .whole_cluster()
+        .then(|| report.extra_zone_records())
+        .into_iter()
+        .flatten();
+    zone_records.chain(report.records.iter()).map(|record| {
+        schema::record_value(record)
+            .map(Cow::Owned)
+            .map_err(io::Error::other)
+    })
 }
 
 /// Writes the record view in `shape`: the template over the `dnsrecords/v1` document, or a
-/// column table with one row per record (zone records first, as the table shows them).
+/// column table with one row per record (zone records first, as the table shows them). Only
+/// what the template or the columns can read is built: a row's value exists while its row is
+/// measured or written, and the document holds only the members named from its root.
 pub fn render_report(
     report: &Report,
     verification: Option<&Verification>,
@@ -191,23 +235,34 @@ pub fn render_report(
     headers: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let document = report_value(report, verification)?;
-    render_document(&document, &["zoneRecords", "records"], shape, headers, out)
+    match shape {
+        Shape::JsonPath(template) => {
+            let document = report_value(report, verification, &template.root_reach())?;
+            render_document(&document, &[], shape, headers, out)
+        }
+        Shape::Columns(columns) => {
+            let root = report_value(report, verification, &columns.root_reach())?;
+            columns.render(&root, || record_rows(report), headers, out)
+        }
+    }
 }
 
 /// `--sort-by`: the report's records in the order of `path` evaluated on each record's JSON
 /// form (`.name`, `.ttl`, `.source.pod`), stable, records without the field first — as
-/// kubectl sorts items. Every renderer then prints them in this order.
+/// kubectl sorts items. Every renderer then prints them in this order. Each record's value
+/// exists only while its key is taken.
 pub fn sort_records(report: &mut Report, path: &Path) -> io::Result<()> {
-    let document = report_value(report, None)?;
-    let values = document
-        .get("records")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut keyed: Vec<(Option<Value>, crate::model::Record)> = values
+    let root = report_value(report, None, &path.root_reach())?;
+    let keys = report
+        .records
         .iter()
-        .map(|value| path.select(&document, value).first().map(|v| (*v).clone()))
+        .map(|record| {
+            let value = schema::record_value(record).map_err(io::Error::other)?;
+            Ok(path.select(&root, &value).first().map(|v| (*v).clone()))
+        })
+        .collect::<io::Result<Vec<Option<Value>>>>()?;
+    let mut keyed: Vec<(Option<Value>, crate::model::Record)> = keys
+        .into_iter()
         .zip(std::mem::take(&mut report.records))
         .collect();
     keyed.sort_by(|(a, _), (b, _)| jsonpath::compare_values(a.as_ref(), b.as_ref()));

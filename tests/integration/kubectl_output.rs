@@ -316,3 +316,69 @@ fn jsonpath_values_are_escaped() {
         "{text}"
     );
 }
+
+/// The record view's jsonpath and custom columns are computed from only the members of the
+/// document they can read, a row's value at a time: what they print must be what the whole
+/// document, as `-o json` writes it, gives.
+#[test]
+fn shaped_outputs_are_those_of_the_whole_document() {
+    use dnsrecords::render::jsonpath::Template;
+    use dnsrecords::render::{Columns, Shape, render_document};
+    let whole_cluster = [
+        "-f",
+        "examples/redis-statefulset.yaml",
+        "-f",
+        "examples/cluster-dns.yaml",
+        "-A",
+    ];
+    let stdout = |extra: &[&str]| -> String {
+        let out = command()
+            .args(whole_cluster)
+            .args(extra)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{extra:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout(&["-o", "json"])).expect("the document parses");
+    for template in [
+        "{.records[*].name}",
+        r#"{range .records[*]}{$.zone} {.name} {.data}{"\n"}{end}"#,
+        "{.zoneRecords[*].type}",
+        r#"{range .names[*]}{.name}={.state}{"\n"}{end}"#,
+        "{.findings[*].id} {.notes[*].message} {.config.ttl}",
+        "{..pod}",
+        "{.records[?(@.type == \"SRV\")].data}",
+    ] {
+        let whole = Template::parse(template)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .execute(&document);
+        assert!(!whole.trim().is_empty(), "{template} prints something");
+        assert_eq!(
+            stdout(&["-o", &format!("jsonpath={template}")]),
+            whole,
+            "{template}"
+        );
+    }
+    for spec in [
+        "NAME:.name,TYPE:.type,POD:.source.pod",
+        "NAME:.name,ZONE:$.zone,FIRST:$.names[0].name",
+    ] {
+        let columns = Columns::parse(spec).unwrap_or_else(|e| panic!("{e}"));
+        let mut whole = Vec::new();
+        render_document(
+            &document,
+            &["zoneRecords", "records"],
+            &Shape::Columns(columns),
+            true,
+            &mut whole,
+        )
+        .expect("render");
+        assert_eq!(
+            stdout(&["-o", &format!("custom-columns={spec}")]),
+            String::from_utf8(whole).expect("utf-8"),
+            "{spec}"
+        );
+    }
+}

@@ -236,6 +236,147 @@ impl Template {
         run(&self.nodes, root, root, &mut out);
         out
     }
+
+    /// Whether the template can be run with the array `member` of the root given one element
+    /// at a time ([`Template::execute_streamed`]), and then what it reads of the rest of the
+    /// root. It can when every top-level expression that reads `member` only walks its
+    /// elements one by one: `{.member[*]…}` with no union after the wildcard (a union gathers
+    /// across elements), or `{range .member}` / `{range .member[*]}`, with nothing after the
+    /// member coming back to it through `$`.
+    pub fn streamed_reach(&self, member: &str) -> Option<RootReach> {
+        let mut reach = RootReach::none();
+        for node in &self.nodes {
+            let mut own = RootReach::none();
+            reach_nodes(std::slice::from_ref(node), true, &mut own);
+            if !own.includes(member) {
+                reach = reach.union(own);
+                continue;
+            }
+            let after = streamed_part(node, member)?;
+            if after.includes(member) {
+                return None;
+            }
+            reach = reach.union(after);
+        }
+        Some(reach)
+    }
+
+    /// [`Template::execute`] over `root` with its array `member` given by `elements`, one
+    /// element at a time, instead of held in `root`: what it prints is the same, provided
+    /// [`Template::streamed_reach`] allowed it. `elements` is called once per expression that
+    /// walks the member.
+    pub fn execute_streamed<'v, I, E>(
+        &self,
+        root: &Value,
+        member: &str,
+        elements: impl Fn() -> I,
+    ) -> Result<String, E>
+    where
+        I: Iterator<Item = Result<std::borrow::Cow<'v, Value>, E>>,
+    {
+        let mut out = String::new();
+        for node in &self.nodes {
+            let mut own = RootReach::none();
+            reach_nodes(std::slice::from_ref(node), true, &mut own);
+            let streamed = own.includes(member) && streamed_part(node, member).is_some();
+            match node {
+                Node::Values(path) if streamed => {
+                    let (filter, rest) = match walk_of_member(&path.steps, member) {
+                        Some(MemberWalk::Filtered(filter, rest)) => (Some(filter), rest),
+                        Some(MemberWalk::Elements(rest) | MemberWalk::Whole(rest)) => (None, rest),
+                        None => (None, &[][..]),
+                    };
+                    let mut texts = Vec::new();
+                    for element in elements() {
+                        let element = element?;
+                        // The filter over the array tests each element as one candidate.
+                        if filter.is_some_and(|filter| !filter.keeps(root, &element)) {
+                            continue;
+                        }
+                        texts.extend(
+                            select(rest, root, vec![&*element])
+                                .into_iter()
+                                .map(|value| {
+                                    super::escape::terminal(&value_text(value)).into_owned()
+                                }),
+                        );
+                    }
+                    out.push_str(&texts.join(" "));
+                }
+                Node::Range(_, body) if streamed => {
+                    for element in elements() {
+                        run(body, root, &*element?, &mut out);
+                    }
+                }
+                _ => run(std::slice::from_ref(node), root, root, &mut out),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How an expression from the root walks the array `member`.
+enum MemberWalk<'s> {
+    /// `.member REST`.
+    Whole(&'s [Step]),
+    /// `.member[*] REST`: every element, then REST on each.
+    Elements(&'s [Step]),
+    /// `.member[?(…)] REST`: the elements the filter keeps, then REST on each.
+    Filtered(&'s Filter, &'s [Step]),
+}
+
+/// `steps` as `[$ or @…] .member …` (see [`MemberWalk`]).
+fn walk_of_member<'s>(steps: &'s [Step], member: &str) -> Option<MemberWalk<'s>> {
+    let start = steps
+        .iter()
+        .position(|step| !matches!(step, Step::Root | Step::Current))?;
+    match &steps[start..] {
+        [Step::Field(name), Step::Wildcard, rest @ ..] if name == member => {
+            Some(MemberWalk::Elements(rest))
+        }
+        [Step::Field(name), Step::Filter(filter), rest @ ..] if name == member => {
+            Some(MemberWalk::Filtered(filter, rest))
+        }
+        [Step::Field(name), rest @ ..] if name == member => Some(MemberWalk::Whole(rest)),
+        _ => None,
+    }
+}
+
+/// For a top-level node that walks the elements of `member` one by one, what it reads of the
+/// root from each element on; `None` for any other node.
+fn streamed_part(node: &Node, member: &str) -> Option<RootReach> {
+    let mut reach = RootReach::none();
+    match node {
+        Node::Values(path) => {
+            let (filter, rest) = match walk_of_member(&path.steps, member)? {
+                MemberWalk::Elements(rest) => (None, rest),
+                MemberWalk::Filtered(filter, rest) => (Some(filter), rest),
+                MemberWalk::Whole(_) => return None,
+            };
+            // Each step after the member maps each value on its own, so the values of all the
+            // elements are those of each element one after another; a union evaluates its
+            // members over all the values together, and does not.
+            if rest.iter().any(|step| matches!(step, Step::Union(_))) {
+                return None;
+            }
+            if let Some(filter) = filter {
+                reach_steps(&[Step::Filter(Box::new(filter.clone()))], false, &mut reach);
+            }
+            if reach_steps(rest, false, &mut reach) {
+                return None;
+            }
+        }
+        Node::Range(path, body) => {
+            // `{range .member}` iterates the array it names, `{range .member[*]}` its elements.
+            match walk_of_member(&path.steps, member)? {
+                MemberWalk::Whole([]) | MemberWalk::Elements([]) => {}
+                _ => return None,
+            }
+            reach_nodes(body, false, &mut reach);
+        }
+        Node::Text(_) => return None,
+    }
+    Some(reach)
 }
 
 impl Path {
@@ -1031,6 +1172,54 @@ mod tests {
                 parsed.execute(&full),
                 "{template}"
             );
+        }
+    }
+
+    /// A template run with the records given one at a time prints what it prints over the whole
+    /// document; templates that gather across records are not run that way.
+    #[test]
+    fn streamed_records_print_what_the_whole_document_prints() {
+        let full = json!({
+            "zone": "cluster.local.",
+            "records": [
+                {"name": "a.ns.svc.cluster.local.", "type": "A", "data": "10.0.0.1", "source": {"pod": "a-0"}},
+                {"name": "_http._tcp.a.ns.svc.cluster.local.", "type": "SRV", "data": "0 100 80 a."},
+                {"name": "b.ns.svc.cluster.local.", "type": "A", "data": "10.0.0.2", "source": {"pod": "b-0"}}
+            ],
+            "names": [{"name": "c.ns.svc.cluster.local.", "state": "absent"}]
+        });
+        let records: Vec<Value> = full["records"].as_array().cloned().unwrap_or_default();
+        let mut rest = full.clone();
+        rest["records"] = json!([]);
+        for (template, streams) in [
+            ("{.records[*].name}", true),
+            ("{$.records[*].source.pod}", true),
+            (r#"{range .records[*]}{$.zone} {.name}{"\n"}{end}"#, true),
+            (r#"{range .records}{.type}{"\n"}{end}"#, true),
+            (
+                r#"zone {.zone}: {.records[?(@.type == "A")].data} {.names[0].name}"#,
+                true,
+            ),
+            ("{.records[*]..pod}", true),
+            ("{.records[*]['name','type']}", false),
+            ("{.records[0].name}", false),
+            ("{.records[-1:].name}", false),
+            ("{range .records[*]}{$.records[0].name}{end}", false),
+            ("{..name}", false),
+            ("{.zone}", true),
+        ] {
+            let parsed = Template::parse(template).unwrap_or_else(|e| panic!("{e}"));
+            let reach = parsed.streamed_reach("records");
+            assert_eq!(reach.is_some(), streams, "{template}");
+            if let Some(reach) = reach {
+                assert!(!reach.includes("records"), "{template}");
+                let streamed = parsed.execute_streamed(&rest, "records", || {
+                    records
+                        .iter()
+                        .map(|r| Ok::<_, ()>(std::borrow::Cow::Borrowed(r)))
+                });
+                assert_eq!(streamed, Ok(parsed.execute(&full)), "{template}");
+            }
         }
     }
 

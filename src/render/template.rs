@@ -236,10 +236,25 @@ pub fn render_report(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match shape {
-        Shape::JsonPath(template) => {
-            let document = report_value(report, verification, &template.root_reach())?;
-            render_document(&document, &[], shape, headers, out)
-        }
+        Shape::JsonPath(template) => match template.streamed_reach("records") {
+            // The usual templates walk the records one by one: each record's value exists
+            // while the template runs on it.
+            Some(reach) => {
+                let root = report_value(report, verification, &reach)?;
+                let text = template.execute_streamed(&root, "records", || {
+                    report.records.iter().map(|record| {
+                        schema::record_value(record)
+                            .map(Cow::Owned)
+                            .map_err(io::Error::other)
+                    })
+                })?;
+                out.write_all(text.as_bytes())
+            }
+            None => {
+                let document = report_value(report, verification, &template.root_reach())?;
+                render_document(&document, &[], shape, headers, out)
+            }
+        },
         Shape::Columns(columns) => {
             let root = report_value(report, verification, &columns.root_reach())?;
             columns.render(&root, || record_rows(report), headers, out)

@@ -350,6 +350,9 @@ fn shaped_outputs_are_those_of_the_whole_document() {
         "{.findings[*].id} {.notes[*].message} {.config.ttl}",
         "{..pod}",
         "{.records[?(@.type == \"SRV\")].data}",
+        r#"{range .records}{.type}{"\t"}{.source.pod}{"\n"}{end}"#,
+        "{.records[*]['name','ttl']}",
+        "{.records[2].name} {.records[-1:].data}",
     ] {
         let whole = Template::parse(template)
             .unwrap_or_else(|e| panic!("{e}"))

@@ -115,7 +115,8 @@ impl RootReach {
         matches!(self, RootReach::Members(members) if members.is_empty())
     }
 
-    fn none() -> RootReach {
+    /// Nothing of the root.
+    pub fn none() -> RootReach {
         RootReach::Members(BTreeSet::new())
     }
 
@@ -165,16 +166,7 @@ fn reach_steps(steps: &[Step], mut at_root: bool, reach: &mut RootReach) -> bool
                 if at_root {
                     *reach = RootReach::All;
                 }
-                let right = filter.compare.as_ref().map(|(_, right)| right);
-                for operand in std::iter::once(&filter.left).chain(right) {
-                    // An operand is evaluated on each candidate element; one that comes back
-                    // to the root compares the root itself.
-                    if let Operand::Path(path) = operand
-                        && reach_steps(&path.steps, false, reach)
-                    {
-                        *reach = RootReach::All;
-                    }
-                }
+                reach_filter(filter, reach);
                 at_root = false;
             }
             Step::Wildcard | Step::Descend | Step::Index(_) | Step::Slice(..) => {
@@ -186,6 +178,19 @@ fn reach_steps(steps: &[Step], mut at_root: bool, reach: &mut RootReach) -> bool
         }
     }
     at_root
+}
+
+/// What a filter's operands read of the root: each is evaluated on a candidate element, and one
+/// that comes back to the root compares the root itself.
+fn reach_filter(filter: &Filter, reach: &mut RootReach) {
+    let right = filter.compare.as_ref().map(|(_, right)| right);
+    for operand in std::iter::once(&filter.left).chain(right) {
+        if let Operand::Path(path) = operand
+            && reach_steps(&path.steps, false, reach)
+        {
+            *reach = RootReach::All;
+        }
+    }
 }
 
 /// [`reach_steps`] over a template's nodes, evaluated at the root or at an element.
@@ -252,7 +257,7 @@ impl Template {
                 reach = reach.union(own);
                 continue;
             }
-            let after = streamed_part(node, member)?;
+            let (_, after) = streamed_walk(node, member)?;
             if after.includes(member) {
                 return None;
             }
@@ -276,16 +281,8 @@ impl Template {
     {
         let mut out = String::new();
         for node in &self.nodes {
-            let mut own = RootReach::none();
-            reach_nodes(std::slice::from_ref(node), true, &mut own);
-            let streamed = own.includes(member) && streamed_part(node, member).is_some();
-            match node {
-                Node::Values(path) if streamed => {
-                    let (filter, rest) = match walk_of_member(&path.steps, member) {
-                        Some(MemberWalk::Filtered(filter, rest)) => (Some(filter), rest),
-                        Some(MemberWalk::Elements(rest) | MemberWalk::Whole(rest)) => (None, rest),
-                        None => (None, &[][..]),
-                    };
+            match streamed_walk(node, member) {
+                Some((Streamed::Values { filter, rest }, _)) => {
                     let mut texts = Vec::new();
                     for element in elements() {
                         let element = element?;
@@ -293,22 +290,16 @@ impl Template {
                         if filter.is_some_and(|filter| !filter.keeps(root, &element)) {
                             continue;
                         }
-                        texts.extend(
-                            select(rest, root, vec![&*element])
-                                .into_iter()
-                                .map(|value| {
-                                    super::escape::terminal(&value_text(value)).into_owned()
-                                }),
-                        );
+                        texts.extend(select(rest, root, vec![&*element]).into_iter().map(printed));
                     }
                     out.push_str(&texts.join(" "));
                 }
-                Node::Range(_, body) if streamed => {
+                Some((Streamed::Range(body), _)) => {
                     for element in elements() {
                         run(body, root, &*element?, &mut out);
                     }
                 }
-                _ => run(std::slice::from_ref(node), root, root, &mut out),
+                None => run(std::slice::from_ref(node), root, root, &mut out),
             }
         }
         Ok(out)
@@ -342,11 +333,22 @@ fn walk_of_member<'s>(steps: &'s [Step], member: &str) -> Option<MemberWalk<'s>>
     }
 }
 
-/// For a top-level node that walks the elements of `member` one by one, what it reads of the
-/// root from each element on; `None` for any other node.
-fn streamed_part(node: &Node, member: &str) -> Option<RootReach> {
+/// A top-level node that walks the elements of a member one by one: what runs on each element.
+enum Streamed<'n> {
+    /// `{.member[*] REST}` or `{.member[?(…)] REST}`: REST on each element the filter keeps.
+    Values {
+        filter: Option<&'n Filter>,
+        rest: &'n [Step],
+    },
+    /// `{range .member}…{end}` or `{range .member[*]}…{end}`: the body on each element.
+    Range(&'n [Node]),
+}
+
+/// For a top-level node that walks the elements of `member` one by one, what runs on each
+/// element and what that reads of the root; `None` for any other node.
+fn streamed_walk<'n>(node: &'n Node, member: &str) -> Option<(Streamed<'n>, RootReach)> {
     let mut reach = RootReach::none();
-    match node {
+    let streamed = match node {
         Node::Values(path) => {
             let (filter, rest) = match walk_of_member(&path.steps, member)? {
                 MemberWalk::Elements(rest) => (None, rest),
@@ -360,11 +362,12 @@ fn streamed_part(node: &Node, member: &str) -> Option<RootReach> {
                 return None;
             }
             if let Some(filter) = filter {
-                reach_steps(&[Step::Filter(Box::new(filter.clone()))], false, &mut reach);
+                reach_filter(filter, &mut reach);
             }
             if reach_steps(rest, false, &mut reach) {
                 return None;
             }
+            Streamed::Values { filter, rest }
         }
         Node::Range(path, body) => {
             // `{range .member}` iterates the array it names, `{range .member[*]}` its elements.
@@ -373,10 +376,11 @@ fn streamed_part(node: &Node, member: &str) -> Option<RootReach> {
                 _ => return None,
             }
             reach_nodes(body, false, &mut reach);
+            Streamed::Range(body)
         }
         Node::Text(_) => return None,
-    }
-    Some(reach)
+    };
+    Some((streamed, reach))
 }
 
 impl Path {
@@ -478,11 +482,10 @@ fn run(nodes: &[Node], root: &Value, current: &Value, out: &mut String) {
         match node {
             Node::Text(text) => out.push_str(text),
             Node::Values(path) => {
-                let values = path.select(root, current);
-                // Values come from objects: escaped, as every renderer escapes them.
-                let texts: Vec<String> = values
+                let texts: Vec<String> = path
+                    .select(root, current)
                     .into_iter()
-                    .map(|value| super::escape::terminal(&value_text(value)).into_owned())
+                    .map(printed)
                     .collect();
                 out.push_str(&texts.join(" "));
             }
@@ -499,6 +502,12 @@ fn run(nodes: &[Node], root: &Value, current: &Value, out: &mut String) {
             }
         }
     }
+}
+
+/// One selected value as a template prints it. Values come from objects: escaped, as every
+/// renderer escapes them.
+fn printed(value: &Value) -> String {
+    super::escape::terminal(&value_text(value)).into_owned()
 }
 
 fn select<'a>(steps: &[Step], root: &'a Value, mut values: Vec<&'a Value>) -> Vec<&'a Value> {

@@ -137,6 +137,17 @@ impl Scope {
 }
 
 impl Report {
+    /// The zone records the record view lists before `records`: those of
+    /// [`Report::extra_zone_records`] for the whole cluster, none for a narrower scope (the
+    /// zones' own records are nobody's objects).
+    pub fn listed_zone_records(&self) -> impl Iterator<Item = &Record> {
+        self.scope
+            .whole_cluster()
+            .then(|| self.extra_zone_records())
+            .into_iter()
+            .flatten()
+    }
+
     /// Zone records that are not also in `records` (the NS glue of a ClusterIP Service is both).
     pub fn extra_zone_records(&self) -> impl Iterator<Item = &Record> {
         self.zone_records.iter().filter(|zr| {

@@ -446,10 +446,10 @@ pub fn document_reaching<'a>(
     fn part<'a, T>(reach: &RootReach, member: &str, items: &'a [T]) -> &'a [T] {
         if reach.includes(member) { items } else { &[] }
     }
-    let zone_records = if !report.scope.whole_cluster() || !reach.includes("zoneRecords") {
-        Vec::new()
+    let zone_records = if reach.includes("zoneRecords") {
+        report.listed_zone_records().map(record).collect()
     } else {
-        report.extra_zone_records().map(record).collect()
+        Vec::new()
     };
     Document {
         schema: SCHEMA_VERSION,

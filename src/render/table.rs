@@ -19,11 +19,7 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let label_keys: &[String] = labels.map_or(&[], |l| l.keys.as_slice());
-    let zone_rows: Vec<&Record> = if !report.scope.whole_cluster() {
-        Vec::new()
-    } else {
-        report.extra_zone_records().collect()
-    };
+    let zone_rows: Vec<&Record> = report.listed_zone_records().collect();
     let rows = || zone_rows.iter().copied().chain(report.records.iter());
     if report.records.is_empty() && zone_rows.is_empty() {
         writeln!(out, "No DNS records found{}.", scope_phrase(report))?;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::grid::{Cell, Grid};
 use super::jsonpath::{self, JsonPathError, Path, RootReach, Template};
 use super::schema;
-use crate::model::{Report, Verification};
+use crate::model::{Record, Report, Verification};
 
 /// A user-shaped output.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,10 +112,11 @@ impl Columns {
 
     /// The members of the document's root any column can read (see [`RootReach`]).
     pub fn root_reach(&self) -> RootReach {
-        self.columns.iter().fold(
-            RootReach::Members(Default::default()),
-            |reach, (_, path)| reach.union(path.root_reach()),
-        )
+        self.columns
+            .iter()
+            .fold(RootReach::none(), |reach, (_, path)| {
+                reach.union(path.root_reach())
+            })
     }
 
     /// The table: headers as given (unless `headers` is false), one row per item, `<none>`
@@ -208,20 +209,11 @@ fn report_value(
         .map_err(io::Error::other)
 }
 
-/// The records of the record view one at a time, as JSON values: the zone records first (as
-/// the table shows them), then the records.
-fn record_rows(report: &Report) -> impl Iterator<Item = io::Result<Cow<'static, Value>>> + '_ {
-    let zone_records = report
-        .scope
-        .whole_cluster()
-        .then(|| report.extra_zone_records())
-        .into_iter()
-        .flatten();
-    zone_records.chain(report.records.iter()).map(|record| {
-        schema::record_value(record)
-            .map(Cow::Owned)
-            .map_err(io::Error::other)
-    })
+/// One record's row: its JSON value, as the document holds it.
+fn record_row(record: &Record) -> io::Result<Cow<'static, Value>> {
+    schema::record_value(record)
+        .map(Cow::Owned)
+        .map_err(io::Error::other)
 }
 
 /// Writes the record view in `shape`: the template over the `dnsrecords/v1` document, or a
@@ -241,13 +233,8 @@ pub fn render_report(
             // while the template runs on it.
             Some(reach) => {
                 let root = report_value(report, verification, &reach)?;
-                let text = template.execute_streamed(&root, "records", || {
-                    report.records.iter().map(|record| {
-                        schema::record_value(record)
-                            .map(Cow::Owned)
-                            .map_err(io::Error::other)
-                    })
-                })?;
+                let text = template
+                    .execute_streamed(&root, "records", || report.records.iter().map(record_row))?;
                 out.write_all(text.as_bytes())
             }
             None => {
@@ -257,7 +244,13 @@ pub fn render_report(
         },
         Shape::Columns(columns) => {
             let root = report_value(report, verification, &columns.root_reach())?;
-            columns.render(&root, || record_rows(report), headers, out)
+            // Zone records first, as the table shows them.
+            let rows = || {
+                (report.listed_zone_records())
+                    .chain(&report.records)
+                    .map(record_row)
+            };
+            columns.render(&root, rows, headers, out)
         }
     }
 }

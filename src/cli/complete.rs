@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use kube::api::{Api, ListParams};
 use kube::config::Kubeconfig;
 
+use crate::model::Metadata;
 use crate::render::escape;
 use crate::source::{self, ConnectOptions};
 
@@ -292,11 +293,8 @@ enum Live {
     Pods,
 }
 
-fn in_namespace(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    namespace: &str,
-) -> Option<String> {
-    (meta.namespace.as_deref().unwrap_or("default") == namespace).then(|| meta.name.clone())?
+fn in_namespace(meta: &impl Metadata, namespace: &str) -> Option<String> {
+    (meta.namespace().unwrap_or("default") == namespace).then(|| meta.name().map(str::to_string))?
 }
 
 fn service_names(typed: &Typed) -> Vec<String> {

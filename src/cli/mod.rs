@@ -188,19 +188,30 @@ fn label_columns(
 ) -> render::LabelColumns {
     use crate::model::{Kind, ObjectRef};
     let mut labels = std::collections::BTreeMap::new();
-    let metadata = snapshot
-        .services
-        .iter()
-        .map(|s| (Kind::Service, &s.metadata))
-        .chain(snapshot.pods.iter().map(|p| (Kind::Pod, &p.metadata)));
-    for (kind, meta) in metadata {
-        let (Some(namespace), Some(name)) = (&meta.namespace, &meta.name) else {
+    let services = snapshot.services.iter().map(|s| {
+        let meta = &s.metadata;
+        let labels = meta.labels.clone().unwrap_or_default();
+        (
+            Kind::Service,
+            meta.namespace.as_ref(),
+            meta.name.as_ref(),
+            labels,
+        )
+    });
+    let pods = snapshot.pods.iter().map(|p| {
+        let meta = &p.metadata;
+        (
+            Kind::Pod,
+            meta.namespace.as_ref(),
+            meta.name.as_ref(),
+            meta.labels.to_map(),
+        )
+    });
+    for (kind, namespace, name, object_labels) in services.chain(pods) {
+        let (Some(namespace), Some(name)) = (namespace, name) else {
             continue;
         };
-        labels.insert(
-            ObjectRef::new(kind, namespace, name),
-            meta.labels.clone().unwrap_or_default(),
-        );
+        labels.insert(ObjectRef::new(kind, namespace, name), object_labels);
     }
     render::LabelColumns {
         keys: keys.iter().map(|key| key.trim().to_string()).collect(),

@@ -117,8 +117,7 @@ pub(super) fn coredns_addresses(snapshot: &ClusterSnapshot) -> BTreeSet<IpAddr> 
         let is_dns = meta.namespace.as_deref() == Some(DNS_NAMESPACE)
             && meta
                 .labels
-                .as_ref()
-                .and_then(|l| l.get(DNS_POD_LABEL.0))
+                .get(DNS_POD_LABEL.0)
                 .is_some_and(|v| v == DNS_POD_LABEL.1);
         if is_dns && meta.deletion_timestamp.is_none() {
             let ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref());

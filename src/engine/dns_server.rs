@@ -9,7 +9,7 @@ use crate::model::kubernetes::{
 };
 use crate::model::{
     ClusterSnapshot, ConfigOrigin, ContainerImage, CoreDnsRules, CoreDnsVersion, Distribution,
-    DnsServer, DnsServerKind, Note, OLDEST_MODELLED, PodObject, VersionSource,
+    DnsServer, DnsServerKind, LabelSet, Note, OLDEST_MODELLED, PodObject, VersionSource,
 };
 
 /// What the snapshot shows of cluster DNS, with `version` (from `--coredns-version`) deciding
@@ -231,16 +231,16 @@ fn distribution(
     None
 }
 
-fn labelled_dns(labels: Option<&std::collections::BTreeMap<String, String>>) -> bool {
+fn labelled_dns(labels: Option<&impl LabelSet>) -> bool {
     labels
-        .and_then(|l| l.get(DNS_POD_LABEL.0))
+        .and_then(|l| l.label(DNS_POD_LABEL.0))
         .is_some_and(|v| v == DNS_POD_LABEL.1)
 }
 
 /// A cluster DNS pod that still answers: kube-system, `k8s-app=kube-dns`, not being deleted.
 fn is_dns_pod(pod: &PodObject) -> bool {
     pod.metadata.namespace.as_deref() == Some(DNS_NAMESPACE)
-        && labelled_dns(pod.metadata.labels.as_ref())
+        && labelled_dns(Some(&pod.metadata.labels))
         && pod.metadata.deletion_timestamp.is_none()
 }
 

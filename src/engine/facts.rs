@@ -28,6 +28,7 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
         ctx,
         zone,
         served,
+        list: Vec::new(),
         by_name: HashMap::default(),
     };
     for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
@@ -65,8 +66,16 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
     for sts in &ctx.view.stateful_sets {
         facts.stateful_set(sts);
     }
-    let mut facts: Vec<Fact> = facts.by_name.into_values().collect();
-    // Names are the map's keys, so no two are equal and an unstable sort by `DnsName`'s order
+    // The look-ups go before the sort allocates its keys: the list is all that is left.
+    let Facts {
+        list,
+        served,
+        by_name,
+        ..
+    } = facts;
+    drop((served, by_name));
+    let mut facts = list;
+    // Names were the map's keys, so no two are equal and an unstable sort by `DnsName`'s order
     // (that of `order_key`) is total. Sorting the facts themselves by `DnsName::cmp` was a
     // tenth of a cluster-wide run: the keys are computed once instead.
     super::sort::by_byte_key(
@@ -134,9 +143,12 @@ struct Facts<'a, 'c> {
     ctx: &'c Ctx<'a>,
     zone: &'c DnsName,
     served: HashSet<&'c DnsName>,
-    /// Hashed, not ordered: DNS canonical order is costly to compare, so it is computed once
-    /// per fact at the end.
-    by_name: HashMap<DnsName, Fact>,
+    /// The facts, in the order their names first came.
+    list: Vec<Fact>,
+    /// Where each name's fact is in `list`. Hashed, not ordered: DNS canonical order is costly
+    /// to compare, so it is computed once per fact at the end. The map holds positions, not the
+    /// facts: a table of whole facts, at its load factor, was as large again as the facts.
+    by_name: HashMap<DnsName, usize>,
 }
 
 impl Facts<'_, '_> {
@@ -153,11 +165,12 @@ impl Facts<'_, '_> {
         let served = self.served.contains(&name);
         // The name is copied only for a new fact (the map's key and the fact's own field), not
         // for every merge into one.
-        let fact = match self.by_name.entry(name) {
-            Entry::Occupied(entry) => entry.into_mut(),
+        let at = match self.by_name.entry(name) {
+            Entry::Occupied(entry) => *entry.get(),
             Entry::Vacant(entry) => {
                 let name = entry.key().clone();
-                entry.insert(Fact {
+                entry.insert(self.list.len());
+                self.list.push(Fact {
                     name,
                     rtype,
                     state: if served {
@@ -168,9 +181,11 @@ impl Facts<'_, '_> {
                     causes: Vec::new(),
                     expectation,
                     objects: Vec::new(),
-                })
+                });
+                self.list.len() - 1
             }
         };
+        let fact = &mut self.list[at];
         // A more specific expectation wins (a peer name is also an endpoint name), and its
         // objects lead, so the subject is the object the name is expected for.
         if expectation > fact.expectation {
@@ -268,7 +283,7 @@ impl Facts<'_, '_> {
         let inherited: Vec<Cause> = self
             .by_name
             .get(&name)
-            .map(|f| f.causes.clone())
+            .map(|&at| self.list[at].causes.clone())
             .unwrap_or_default();
         for port in service.ports.iter().filter(|p| !p.name.is_empty()) {
             let Ok(owner) =

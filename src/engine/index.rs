@@ -153,6 +153,24 @@ impl<'a> Index<'a> {
                 .or_default()
                 .insert(key.1, sts);
         }
+        // Nearly every Pod is listed once, by one Service: a vector grown by one push keeps room
+        // for four, two vectors per Pod for the whole run.
+        for by_service in index
+            .endpoints_by_pod
+            .values_mut()
+            .flat_map(|m| m.values_mut())
+        {
+            for endpoints in by_service.values_mut() {
+                endpoints.shrink_to_fit();
+            }
+        }
+        for listing in index
+            .services_listing_pod
+            .values_mut()
+            .flat_map(|m| m.values_mut())
+        {
+            listing.shrink_to_fit();
+        }
         index
     }
 

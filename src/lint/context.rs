@@ -20,18 +20,16 @@ pub struct LintContext<'a> {
     pub zone: DnsName,
     /// The engine's records, in their canonical order (tree, then owner).
     records: &'a [Record],
-    facts_by_subject: HashMap<&'a ObjectRef, Vec<&'a Fact>>,
+    /// The facts naming each object: `subject_facts[start..end]` for its `(start, end)`.
+    subject_ranges: HashMap<&'a ObjectRef, (usize, usize)>,
+    /// The facts, grouped by the object they name, in fact order within a group.
+    subject_facts: Vec<&'a Fact>,
 }
 
 impl<'a> LintContext<'a> {
     /// `None` when the configuration has no forward zone (then no name exists at all).
     pub fn new(output: &'a EngineOutput, config: &'a DnsConfig) -> Option<Self> {
-        let mut facts_by_subject: HashMap<&ObjectRef, Vec<&Fact>> = HashMap::default();
-        for fact in &output.facts {
-            for object in &fact.objects {
-                facts_by_subject.entry(object).or_default().push(fact);
-            }
-        }
+        let (subject_ranges, subject_facts) = group_by_subject(&output.facts);
         Some(LintContext {
             view: &output.view,
             index: Index::new(&output.view),
@@ -43,13 +41,16 @@ impl<'a> LintContext<'a> {
                 .filter(|zone| config.server.receives(zone))?
                 .clone(),
             records: &output.records,
-            facts_by_subject,
+            subject_ranges,
+            subject_facts,
         })
     }
 
     /// The facts that name `object` among their objects.
     pub fn facts_about(&self, object: &ObjectRef) -> &[&'a Fact] {
-        self.facts_by_subject.get(object).map_or(&[], Vec::as_slice)
+        self.subject_ranges
+            .get(object)
+            .map_or(&[], |&(start, end)| &self.subject_facts[start..end])
     }
 
     /// The absent facts of one expectation that name `object`.
@@ -112,4 +113,36 @@ pub fn join_names(names: &[DnsName]) -> String {
         String::new()
     };
     format!("{}{more}", shown.join(", "))
+}
+
+/// The facts grouped by each object they name, as one flat list and the range of each object in
+/// it: two passes, counting and then placing. A vector per object (over 200,000 at 100,000
+/// Pods) cost four times as much, most of it room never used.
+fn group_by_subject(facts: &[Fact]) -> (HashMap<&ObjectRef, (usize, usize)>, Vec<&Fact>) {
+    let mut ranges: HashMap<&ObjectRef, (usize, usize)> = HashMap::default();
+    for object in facts.iter().flat_map(|fact| &fact.objects) {
+        ranges.entry(object).or_default().1 += 1;
+    }
+    // Each range starts where the previous ends; `end` is the next free slot while placing.
+    let mut next = 0;
+    for (start, end) in ranges.values_mut() {
+        let count = *end;
+        *start = next;
+        *end = next;
+        next += count;
+    }
+    let Some(first) = facts.first() else {
+        return (ranges, Vec::new());
+    };
+    // Every slot is written below: the first fact only fills the vector until then.
+    let mut grouped = vec![first; next];
+    for fact in facts {
+        for object in &fact.objects {
+            if let Some((_, end)) = ranges.get_mut(&**object) {
+                grouped[*end] = fact;
+                *end += 1;
+            }
+        }
+    }
+    (ranges, grouped)
 }

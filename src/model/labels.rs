@@ -42,6 +42,13 @@ impl From<&BTreeMap<String, String>> for Labels {
     }
 }
 
+impl From<BTreeMap<String, String>> for Labels {
+    /// Moves the pairs out of the map.
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Labels(map.into_iter().collect())
+    }
+}
+
 /// What selectors and messages read of a set of labels.
 pub trait LabelSet {
     /// The value of `key`.

@@ -9,6 +9,7 @@ mod finding;
 pub mod kubernetes;
 mod label_selector;
 mod labels;
+mod metadata;
 mod not_found;
 mod object_name;
 mod pod_dns;
@@ -34,10 +35,13 @@ pub use fact::{Cause, Expectation, Fact, FactState, NamespaceFilter, ReadyCondit
 pub use finding::{DOCS_BASE_URL, Finding, FindingId, Severity};
 pub use label_selector::{LabelSelector, SelectorError, format_labels};
 pub use labels::{LabelSet, Labels};
+pub use metadata::Metadata;
 pub use not_found::NotFound;
 pub use object_name::{InvalidName, NameKind, NameProblem, validate_name};
 pub use pod_dns::{DnsOption, DnsPolicy, PodDns, PodDnsConfig};
-pub use pod_object::{ContainerImage, PodObject, PodObjectSpec, PodObjectStatus};
+pub use pod_object::{
+    ContainerImage, PodMeta, PodObject, PodObjectSpec, PodObjectStatus, PodOwner,
+};
 pub use provenance::{Kind, ObjectRef, Provenance};
 pub use record::{RData, Record, RecordType, Soa, name_sort_key, name_tree};
 pub use report::{Absent, Note, NoteLevel, Report, Scope};

@@ -4,7 +4,8 @@
 //!
 //! Why not `k8s_openapi::api::core::v1::Pod`: its struct is about 1.6 KiB before any field is
 //! filled, and each `Container` in it another 2 KiB, so a cluster's 100,000 Pods held that way
-//! cost over 400 MiB of mostly empty fields. The live source decodes list pages straight into
+//! cost over 400 MiB of mostly empty fields. The API's `ObjectMeta` alone is over 600 bytes, and
+//! its label map and owner references another 900 per Pod: `PodMeta` keeps the five fields read. The live source decodes list pages straight into
 //! this type (serde skips every other field as it reads); the offline and watch sources, which
 //! hold k8s-openapi Pods anyway, convert with `From`.
 
@@ -13,8 +14,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Container, Pod, PodCondition, PodDNSConfig, PodIP, PodOS, PodSpec, PodStatus,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use serde::Deserialize;
+
+use super::Labels;
 
 /// The node selector key that says a Pod runs on Windows (explain's resolver rules).
 const OS_SELECTOR_KEY: &str = "kubernetes.io/os";
@@ -22,15 +25,48 @@ const OS_SELECTOR_KEY: &str = "kubernetes.io/os";
 /// A Pod: metadata, and the parts of spec and status that DNS depends on.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct PodObject {
-    /// The object's metadata, without `managedFields` and annotations (nothing reads them).
-    #[serde(default, deserialize_with = "slim_metadata")]
-    pub metadata: ObjectMeta,
+    /// What DNS reads of `metadata`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: PodMeta,
     /// What DNS reads of `spec`.
     #[serde(default)]
     pub spec: Option<PodObjectSpec>,
     /// What DNS reads of `status`.
     #[serde(default)]
     pub status: Option<PodObjectStatus>,
+}
+
+/// `metadata`: the Pod's name and namespace, the labels selectors read, whether it is being
+/// deleted (a deleted Pod has no records), and the owners that tell its StatefulSet.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMeta {
+    /// `metadata.name`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `metadata.namespace`.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// `metadata.labels`.
+    #[serde(default, deserialize_with = "label_map")]
+    pub labels: Labels,
+    /// `metadata.deletionTimestamp`.
+    #[serde(default)]
+    pub deletion_timestamp: Option<Time>,
+    /// `metadata.ownerReferences`, kind and name of each.
+    #[serde(default, deserialize_with = "owners")]
+    pub owner_references: Box<[PodOwner]>,
+}
+
+/// An owner reference's kind and name (a StatefulSet's Pods name it as their controller).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct PodOwner {
+    /// `kind`.
+    #[serde(default)]
+    pub kind: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
 }
 
 /// `spec`: the hostname and subdomain of endpoint names, the resolver settings kubelet writes
@@ -61,7 +97,7 @@ pub struct PodObjectSpec {
     #[serde(default, deserialize_with = "os_selector")]
     pub node_selector: Option<BTreeMap<String, String>>,
     /// `spec.containers`, name and image of each.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "exact_vec")]
     pub containers: Vec<ContainerImage>,
 }
 
@@ -87,7 +123,7 @@ pub struct PodObjectStatus {
     #[serde(default, rename = "podIP")]
     pub pod_ip: Option<String>,
     /// `status.podIPs`.
-    #[serde(default, rename = "podIPs")]
+    #[serde(default, rename = "podIPs", deserialize_with = "exact_option_vec")]
     pub pod_ips: Option<Vec<PodIP>>,
     /// `status.conditions`, only those of type `Ready` (a running Pod has four or five, each
     /// with its own strings, and DNS reads only readiness).
@@ -98,7 +134,7 @@ pub struct PodObjectStatus {
 impl From<Pod> for PodObject {
     fn from(pod: Pod) -> PodObject {
         PodObject {
-            metadata: without_unread_metadata(pod.metadata),
+            metadata: PodMeta::from(pod.metadata),
             spec: pod.spec.map(|spec| PodObjectSpec {
                 hostname: spec.hostname,
                 subdomain: spec.subdomain,
@@ -131,7 +167,7 @@ impl From<Pod> for PodObject {
 impl From<PodObject> for Pod {
     fn from(pod: PodObject) -> Pod {
         Pod {
-            metadata: pod.metadata,
+            metadata: ObjectMeta::from(pod.metadata),
             spec: pod.spec.map(|spec| PodSpec {
                 hostname: spec.hostname,
                 subdomain: spec.subdomain,
@@ -162,10 +198,49 @@ impl From<PodObject> for Pod {
     }
 }
 
-fn without_unread_metadata(mut meta: ObjectMeta) -> ObjectMeta {
-    meta.managed_fields = None;
-    meta.annotations = None;
-    meta
+impl From<ObjectMeta> for PodMeta {
+    fn from(meta: ObjectMeta) -> PodMeta {
+        PodMeta {
+            name: meta.name,
+            namespace: meta.namespace,
+            labels: meta.labels.map(Labels::from).unwrap_or_default(),
+            deletion_timestamp: meta.deletion_timestamp,
+            owner_references: meta
+                .owner_references
+                .into_iter()
+                .flatten()
+                .map(|owner| PodOwner {
+                    kind: owner.kind,
+                    name: owner.name,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The way back: an `ObjectMeta` with the fields `PodMeta` keeps (owner references without the
+/// API version and uid, which nothing reads).
+impl From<PodMeta> for ObjectMeta {
+    fn from(meta: PodMeta) -> ObjectMeta {
+        let labels = meta.labels.to_map();
+        ObjectMeta {
+            name: meta.name,
+            namespace: meta.namespace,
+            labels: (!labels.is_empty()).then_some(labels),
+            deletion_timestamp: meta.deletion_timestamp,
+            owner_references: (!meta.owner_references.is_empty()).then(|| {
+                meta.owner_references
+                    .into_iter()
+                    .map(|owner| OwnerReference {
+                        kind: owner.kind,
+                        name: owner.name,
+                        ..OwnerReference::default()
+                    })
+                    .collect()
+            }),
+            ..ObjectMeta::default()
+        }
+    }
 }
 
 fn only_os_key(mut selector: BTreeMap<String, String>) -> BTreeMap<String, String> {
@@ -173,11 +248,41 @@ fn only_os_key(mut selector: BTreeMap<String, String>) -> BTreeMap<String, Strin
     selector
 }
 
-fn slim_metadata<'de, D: serde::Deserializer<'de>>(
+fn null_as_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(
     deserializer: D,
-) -> Result<ObjectMeta, D::Error> {
-    Option::<ObjectMeta>::deserialize(deserializer)
-        .map(|meta| without_unread_metadata(meta.unwrap_or_default()))
+) -> Result<T, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+/// A list decoded without spare room: serde grows a vector to room for four items, and a Pod's
+/// containers and addresses are mostly one, held for every Pod of the cluster.
+fn exact_vec<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    exact_option_vec(deserializer).map(Option::unwrap_or_default)
+}
+
+fn exact_option_vec<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    Option::<Vec<T>>::deserialize(deserializer).map(|list| {
+        list.map(|mut list| {
+            list.shrink_to_fit();
+            list
+        })
+    })
+}
+
+fn label_map<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Labels, D::Error> {
+    // Through the API's map, so that a key given twice keeps its last value as it does there.
+    Option::<BTreeMap<String, String>>::deserialize(deserializer)
+        .map(|labels| labels.map(Labels::from).unwrap_or_default())
+}
+
+fn owners<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Box<[PodOwner]>, D::Error> {
+    // A boxed slice, not the Vec serde grows: room for four owners where one is the rule.
+    Option::<Vec<PodOwner>>::deserialize(deserializer)
+        .map(|owners| owners.unwrap_or_default().into_boxed_slice())
 }
 
 /// The condition type kubelet sets when every container passes its readiness probe.
@@ -199,12 +304,6 @@ fn os_selector<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<BTreeMap<String, String>>, D::Error> {
     Option::<BTreeMap<String, String>>::deserialize(deserializer).map(|s| s.map(only_os_key))
-}
-
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<ContainerImage>, D::Error> {
-    Option::<Vec<ContainerImage>>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 #[cfg(test)]
@@ -231,8 +330,18 @@ mod tests {
         let direct: PodObject = serde_json::from_str(POD).unwrap();
         let full: Pod = serde_json::from_str(POD).unwrap();
         assert_eq!(direct, PodObject::from(full));
-        assert_eq!(direct.metadata.annotations, None);
-        assert_eq!(direct.metadata.managed_fields, None);
+        assert_eq!(direct.metadata.name.as_deref(), Some("web-0"));
+        assert_eq!(
+            direct.metadata.labels.get("app").map(String::as_str),
+            Some("web")
+        );
+        assert_eq!(
+            *direct.metadata.owner_references,
+            [PodOwner {
+                kind: "StatefulSet".to_string(),
+                name: "web".to_string()
+            }]
+        );
         let spec = direct.spec.as_ref().unwrap();
         assert_eq!(spec.hostname.as_deref(), Some("web-0"));
         assert_eq!(

@@ -7,7 +7,6 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
@@ -21,8 +20,8 @@ use crate::model::kubernetes::{
     SERVICE_NAME_LABEL,
 };
 use crate::model::{
-    ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, NameKind,
-    NotFound, Note, PodObject, Target, suggest, validate_name,
+    ClusterSnapshot, ConfigOrigin, CorefileSource, Gap, GapResource, InvalidName, Metadata,
+    NameKind, NotFound, Note, PodObject, Target, suggest, validate_name,
 };
 
 /// What to fetch.
@@ -578,11 +577,14 @@ fn join<T>(into: &mut Vec<T>, mut more: Vec<T>) {
 
 /// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).
 fn dedup(snapshot: &mut ClusterSnapshot) {
-    fn by_key<T>(items: &mut Vec<T>, meta: fn(&T) -> &ObjectMeta) {
+    fn by_key<T, M: Metadata>(items: &mut Vec<T>, meta: fn(&T) -> &M) {
         let mut seen = std::collections::HashSet::new();
         items.retain(|item| {
             let meta = meta(item);
-            seen.insert((meta.namespace.clone(), meta.name.clone()))
+            seen.insert((
+                meta.namespace().map(str::to_string),
+                meta.name().map(str::to_string),
+            ))
         });
     }
     by_key(&mut snapshot.services, |o| &o.metadata);

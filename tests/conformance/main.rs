@@ -110,28 +110,30 @@ fn forbid(snapshot: &mut ClusterSnapshot, entry: &str) -> Result<(), Error> {
     let (resource, namespace) = entry
         .split_once(' ')
         .ok_or_else(|| format!("forbidden entry {entry:?} is not `<resource> <namespace>`"))?;
-    let in_namespace = |meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-        meta.namespace.as_deref() == Some(namespace)
-    };
+    let in_namespace = |meta: Option<&str>| meta == Some(namespace);
     let resource = match resource {
         "services" => {
-            snapshot.services.retain(|o| !in_namespace(&o.metadata));
+            snapshot
+                .services
+                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
             GapResource::Services
         }
         "endpointslices" => {
             snapshot
                 .endpoint_slices
-                .retain(|o| !in_namespace(&o.metadata));
+                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
             GapResource::EndpointSlices
         }
         "statefulsets" => {
             snapshot
                 .stateful_sets
-                .retain(|o| !in_namespace(&o.metadata));
+                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
             GapResource::StatefulSets
         }
         "pods" => {
-            snapshot.pods.retain(|o| !in_namespace(&o.metadata));
+            snapshot
+                .pods
+                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
             GapResource::Pods
         }
         other => return Err(format!("unknown forbidden resource {other:?}").into()),

@@ -5,16 +5,12 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
+use super::dns_server::is_dns_pod;
 use super::endpoint_name::endpoint_label;
 use super::view::ServiceKind;
 use super::{Ctx, address_record};
+use crate::model::kubernetes::{DNS_NAMESPACE, DNS_SERVICE};
 use crate::model::{ClusterSnapshot, DnsName, Provenance, RData, Record, Soa};
-
-/// The namespace and Service name kubeadm (and most distributions) give cluster DNS.
-const DNS_NAMESPACE: &str = "kube-system";
-const DNS_SERVICE: &str = "kube-dns";
-/// The label on CoreDNS's Pods.
-const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
 /// The DNS schema version CoreDNS reports (`DNSSchemaVersion`), with its fixed TTL.
 const SCHEMA_VERSION: &str = "1.1.0";
@@ -112,17 +108,9 @@ pub(super) fn coredns_addresses(snapshot: &ClusterSnapshot) -> BTreeSet<IpAddr> 
             );
         }
     }
-    for pod in &snapshot.pods {
-        let meta = &pod.metadata;
-        let is_dns = meta.namespace.as_deref() == Some(DNS_NAMESPACE)
-            && meta
-                .labels
-                .get(DNS_POD_LABEL.0)
-                .is_some_and(|v| v == DNS_POD_LABEL.1);
-        if is_dns && meta.deletion_timestamp.is_none() {
-            let ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref());
-            ips.extend(ip.and_then(|ip| ip.parse::<IpAddr>().ok()));
-        }
+    for pod in snapshot.pods.iter().filter(|pod| is_dns_pod(pod)) {
+        let ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref());
+        ips.extend(ip.and_then(|ip| ip.parse::<IpAddr>().ok()));
     }
     ips
 }

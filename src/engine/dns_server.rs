@@ -238,7 +238,7 @@ fn labelled_dns(labels: Option<&impl LabelSet>) -> bool {
 }
 
 /// A cluster DNS pod that still answers: kube-system, `k8s-app=kube-dns`, not being deleted.
-fn is_dns_pod(pod: &PodObject) -> bool {
+pub(super) fn is_dns_pod(pod: &PodObject) -> bool {
     pod.metadata.namespace.as_deref() == Some(DNS_NAMESPACE)
         && labelled_dns(Some(&pod.metadata.labels))
         && pod.metadata.deletion_timestamp.is_none()

@@ -347,16 +347,7 @@ impl ClusterView {
     {
         let first_note = notes.len();
         let selector_text = config.labels.as_ref().map(ToString::to_string);
-        let matches_labels = |labels: Option<&BTreeMap<String, String>>| match &config.labels {
-            None => true,
-            Some(selector) => selector.matches(labels.unwrap_or(&BTreeMap::new())),
-        };
-        let pod_matches_labels = |labels: &Labels| {
-            config
-                .labels
-                .as_ref()
-                .is_none_or(|selector| selector.matches(labels))
-        };
+        let no_labels = BTreeMap::new();
         let mut view = ClusterView {
             namespaces: Namespaces {
                 labels: snapshot
@@ -394,7 +385,10 @@ impl ClusterView {
             let Some(built) = service_view(service, notes, &mut view.hidden) else {
                 continue;
             };
-            if matches_labels(service.metadata.labels.as_ref()) {
+            if seen_through_labels(
+                config,
+                service.metadata.labels.as_ref().unwrap_or(&no_labels),
+            ) {
                 view.services.push(built);
             } else {
                 hide(&built.object, &mut view);
@@ -411,7 +405,7 @@ impl ClusterView {
             if config.noendpoints {
                 continue;
             }
-            if matches_labels(slice.metadata.labels.as_ref()) {
+            if seen_through_labels(config, slice.metadata.labels.as_ref().unwrap_or(&no_labels)) {
                 view.slices.push(built);
             } else {
                 hide(&built.object, &mut view);
@@ -421,7 +415,7 @@ impl ClusterView {
         for pod in lists.pods {
             let pod = pod.borrow();
             if let Some(mut built) = pod_view(pod, notes) {
-                built.watched &= pod_matches_labels(&pod.metadata.labels);
+                built.watched &= seen_through_labels(config, &pod.metadata.labels);
                 view.pods.push(built);
             }
         }
@@ -530,6 +524,14 @@ impl ClusterView {
         }
         None
     }
+}
+
+/// Whether the stanza's `labels` option lets CoreDNS see an object with these labels.
+fn seen_through_labels(config: &DnsConfig, labels: &impl LabelSet) -> bool {
+    config
+        .labels
+        .as_ref()
+        .is_none_or(|selector| selector.matches(labels))
 }
 
 /// Points each endpoint's Pod reference at the Pod view's own, where that Pod was read: the

@@ -34,17 +34,10 @@ impl Labels {
     }
 }
 
-impl From<&BTreeMap<String, String>> for Labels {
-    /// Copies the pairs straight from the map, without a copy of the map on the way.
-    fn from(map: &BTreeMap<String, String>) -> Self {
-        // A map iterates in key order: the slice is sorted as `get` needs.
-        Labels(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
-}
-
 impl From<BTreeMap<String, String>> for Labels {
     /// Moves the pairs out of the map.
     fn from(map: BTreeMap<String, String>) -> Self {
+        // A map iterates in key order: the slice is sorted as `get` needs.
         Labels(map.into_iter().collect())
     }
 }
@@ -99,7 +92,7 @@ mod tests {
     #[test]
     fn labels_answer_as_the_map_they_came_from() {
         let source = map(&[("tier", "db"), ("app", "web"), ("b", ""), ("zz", "1")]);
-        let labels = Labels::from(&source);
+        let labels = Labels::from(source.clone());
         for key in ["app", "b", "tier", "zz", "a", "c", "", "zzz"] {
             assert_eq!(labels.get(key), source.get(key), "{key}");
             assert_eq!(labels.contains_key(key), source.contains_key(key), "{key}");
@@ -108,6 +101,6 @@ mod tests {
         assert!(labels.pairs().eq(source.pairs()));
         assert_eq!(labels.to_map(), source);
         assert!(!labels.is_empty());
-        assert!(Labels::from(&BTreeMap::new()).is_empty());
+        assert!(Labels::from(BTreeMap::new()).is_empty());
     }
 }

@@ -5,8 +5,8 @@
 //! Why not `k8s_openapi::api::core::v1::Pod`: its struct is about 1.6 KiB before any field is
 //! filled, and each `Container` in it another 2 KiB, so a cluster's 100,000 Pods held that way
 //! cost over 400 MiB of mostly empty fields. The API's `ObjectMeta` alone is over 600 bytes, and
-//! its label map and owner references another 900 per Pod: `PodMeta` keeps the five fields read. The live source decodes list pages straight into
-//! this type (serde skips every other field as it reads); the offline and watch sources, which
+//! its label map and owner references another 900 per Pod: `PodMeta` keeps the five fields read.
+//! The live source decodes list pages straight into this type (serde skips every other field as it reads); the offline and watch sources, which
 //! hold k8s-openapi Pods anyway, convert with `From`.
 
 use std::collections::BTreeMap;
@@ -54,8 +54,8 @@ pub struct PodMeta {
     #[serde(default)]
     pub deletion_timestamp: Option<Time>,
     /// `metadata.ownerReferences`, kind and name of each.
-    #[serde(default, deserialize_with = "owners")]
-    pub owner_references: Box<[PodOwner]>,
+    #[serde(default, deserialize_with = "exact_vec")]
+    pub owner_references: Vec<PodOwner>,
 }
 
 /// An owner reference's kind and name (a StatefulSet's Pods name it as their controller).
@@ -255,7 +255,7 @@ fn null_as_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Defau
 }
 
 /// A list decoded without spare room: serde grows a vector to room for four items, and a Pod's
-/// containers and addresses are mostly one, held for every Pod of the cluster.
+/// containers, addresses and owners are mostly one, held for every Pod of the cluster.
 fn exact_vec<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Vec<T>, D::Error> {
@@ -277,12 +277,6 @@ fn label_map<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Labels
     // Through the API's map, so that a key given twice keeps its last value as it does there.
     Option::<BTreeMap<String, String>>::deserialize(deserializer)
         .map(|labels| labels.map(Labels::from).unwrap_or_default())
-}
-
-fn owners<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Box<[PodOwner]>, D::Error> {
-    // A boxed slice, not the Vec serde grows: room for four owners where one is the rule.
-    Option::<Vec<PodOwner>>::deserialize(deserializer)
-        .map(|owners| owners.unwrap_or_default().into_boxed_slice())
 }
 
 /// The condition type kubelet sets when every container passes its readiness probe.
@@ -336,7 +330,7 @@ mod tests {
             Some("web")
         );
         assert_eq!(
-            *direct.metadata.owner_references,
+            direct.metadata.owner_references,
             [PodOwner {
                 kind: "StatefulSet".to_string(),
                 name: "web".to_string()

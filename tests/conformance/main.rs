@@ -16,7 +16,7 @@ use std::path::Path;
 use dnsrecords::corefile;
 use dnsrecords::model::{
     Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource,
-    LabelSelector, Report, Selection,
+    LabelSelector, Metadata, Report, Selection,
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
@@ -110,30 +110,26 @@ fn forbid(snapshot: &mut ClusterSnapshot, entry: &str) -> Result<(), Error> {
     let (resource, namespace) = entry
         .split_once(' ')
         .ok_or_else(|| format!("forbidden entry {entry:?} is not `<resource> <namespace>`"))?;
-    let in_namespace = |meta: Option<&str>| meta == Some(namespace);
+    let in_namespace = |meta: &dyn Metadata| meta.namespace() == Some(namespace);
     let resource = match resource {
         "services" => {
-            snapshot
-                .services
-                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
+            snapshot.services.retain(|o| !in_namespace(&o.metadata));
             GapResource::Services
         }
         "endpointslices" => {
             snapshot
                 .endpoint_slices
-                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
+                .retain(|o| !in_namespace(&o.metadata));
             GapResource::EndpointSlices
         }
         "statefulsets" => {
             snapshot
                 .stateful_sets
-                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
+                .retain(|o| !in_namespace(&o.metadata));
             GapResource::StatefulSets
         }
         "pods" => {
-            snapshot
-                .pods
-                .retain(|o| !in_namespace(o.metadata.namespace.as_deref()));
+            snapshot.pods.retain(|o| !in_namespace(&o.metadata));
             GapResource::Pods
         }
         other => return Err(format!("unknown forbidden resource {other:?}").into()),

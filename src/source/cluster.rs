@@ -546,7 +546,7 @@ async fn not_found<K>(
     namespace: &str,
 ) -> SourceError
 where
-    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
     let names: Vec<String> = list_all(api, &ListParams::default(), Paging::Pages)
         .await

@@ -6,8 +6,10 @@
 //! `io::Error` → `rustls::Error` or tokio's `Elapsed`; or `hyper::Error` → `io::Error`), looked at
 //! with `causes::causes`, which also sees inside `io::Error` wrappers.
 
+use std::collections::VecDeque;
 use std::fmt::Debug;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
 use kube::api::{Api, ListParams, ObjectList};
 use kube::core::Resource;
 use serde::de::DeserializeOwned;
@@ -39,15 +41,12 @@ pub async fn list_all<K>(
     paging: Paging,
 ) -> Result<Vec<K>, kube::Error>
 where
-    K: Resource + Clone + DeserializeOwned + Debug,
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
-    paged(
-        params,
-        paging,
-        |params| async move { api.list(&params).await },
-        slim,
-    )
-    .await
+    // The same request `Api::list` sends, paged by `paged` so that pages decode off the thread
+    // that fetches the next one.
+    let request = kube::core::Request::new(api.resource_url());
+    paged(&api.clone().into_client(), &request, params, paging, slim).await
 }
 
 /// Lists every object of `K` in `namespace` (all with `None`) decoded as `T`, a type of our own
@@ -61,37 +60,39 @@ pub async fn list_all_as<K, T>(
 ) -> Result<Vec<T>, kube::Error>
 where
     K: Resource<DynamicType = ()>,
-    T: Clone + DeserializeOwned,
+    T: Clone + DeserializeOwned + Send + 'static,
 {
     let request = kube::core::Request::new(K::url_path(&(), namespace));
-    let fetch = |params: ListParams| {
-        let request = &request;
-        async move {
-            let mut page = request.list(&params).map_err(kube::Error::BuildRequest)?;
-            page.extensions_mut().insert("list");
-            client.request::<ObjectList<T>>(page).await
-        }
-    };
-    paged(params, paging, fetch, |item| item).await
+    paged(client, &request, params, paging, |item| item).await
 }
+
+/// Pages whose items are still being decoded while the next page is fetched, per list: enough
+/// to keep the next request in flight during a decode, few enough that a list's undecoded
+/// bodies stay a few pages (500 objects each).
+const DECODING_AHEAD: usize = 2;
 
 /// The paging loop of both lists: `keep` applied to each item as its page arrives; an expired
 /// continue token restarts the list once. A server may page a list asked for whole (its own
 /// cap): the continue token is followed either way.
-async fn paged<T, F, Fut>(
+///
+/// A page's continue token is read first (its list metadata, the items skipped unparsed) and the
+/// next page is asked for at once, while the items decode on tokio's blocking pool: decoding a
+/// page of Pods takes longer than the server takes to send the next one, and waiting for it
+/// made the list's pages one long chain of fetch-then-decode. Items keep the pages' order.
+async fn paged<T>(
+    client: &kube::Client,
+    request: &kube::core::Request,
     params: &ListParams,
     paging: Paging,
-    fetch: F,
     keep: fn(T) -> T,
 ) -> Result<Vec<T>, kube::Error>
 where
-    T: Clone,
-    F: Fn(ListParams) -> Fut,
-    Fut: Future<Output = Result<ObjectList<T>, kube::Error>>,
+    T: Clone + DeserializeOwned + Send + 'static,
 {
     let mut restarted = false;
     'restart: loop {
         let mut items = Vec::new();
+        let mut decoding = VecDeque::new();
         let mut params = params.clone();
         params.limit = match paging {
             Paging::Pages => Some(PAGE_SIZE),
@@ -99,36 +100,89 @@ where
         };
         params.continue_token = None;
         loop {
-            let page = match fetch(params.clone()).await {
-                Ok(page) => page,
-                // 410 Gone: the continue token expired (the list took longer than the server's
-                // compaction window). Start again from the first page, once.
-                Err(kube::Error::Api(status)) if status.code == 410 && !restarted => {
-                    restarted = true;
-                    continue 'restart;
+            let body = match fetch_page(client, request, &params).await {
+                Ok(body) => body,
+                Err(err) => {
+                    // A page before this one that does not decode failed first.
+                    for page in decoding.drain(..) {
+                        decoded(page).await?;
+                    }
+                    // 410 Gone: the continue token expired (the list took longer than the
+                    // server's compaction window). Start again from the first page, once.
+                    if matches!(&err, kube::Error::Api(status) if status.code == 410) && !restarted
+                    {
+                        restarted = true;
+                        continue 'restart;
+                    }
+                    return Err(err);
                 }
-                Err(err) => return Err(err),
             };
-            let next = page
-                .metadata
-                .continue_
-                .clone()
-                .filter(|token| !token.is_empty());
+            let head: PageHead = serde_json::from_str(&body).map_err(kube::Error::SerdeError)?;
+            let next = head.metadata.continue_.filter(|token| !token.is_empty());
             // The server counts what is left of an unfiltered list: one allocation for all of
             // it instead of doubling through a large list (a hint only, capped: a wrong count
             // must not make the tool allocate without bound).
-            let remaining = page
+            let remaining = head
                 .metadata
                 .remaining_item_count
                 .and_then(|count| usize::try_from(count).ok())
                 .unwrap_or(0);
-            items.reserve(page.items.len() + remaining.min(MAX_RESERVE));
-            items.extend(page.items.into_iter().map(keep));
+            if items.capacity() == 0 {
+                items.reserve(PAGE_SIZE as usize + remaining.min(MAX_RESERVE));
+            }
+            decoding.push_back(tokio::task::spawn_blocking(move || decode(&body, keep)));
+            while decoding.len() > DECODING_AHEAD || (next.is_none() && !decoding.is_empty()) {
+                if let Some(page) = decoding.pop_front() {
+                    items.extend(decoded(page).await?);
+                }
+            }
             match next {
                 Some(token) => params = params.continue_token(&token),
                 None => return Ok(items),
             }
         }
+    }
+}
+
+/// One page's body, or the API's `Status` as `kube::Error::Api` (kube's own handling).
+async fn fetch_page(
+    client: &kube::Client,
+    request: &kube::core::Request,
+    params: &ListParams,
+) -> Result<String, kube::Error> {
+    let mut page = request.list(params).map_err(kube::Error::BuildRequest)?;
+    page.extensions_mut().insert("list");
+    client.request_text(page).await
+}
+
+/// What is read of a page before its items: the list metadata. serde skips `items` without
+/// building anything.
+#[derive(serde::Deserialize)]
+struct PageHead {
+    #[serde(default)]
+    metadata: ListMeta,
+}
+
+/// A page's items, each passed through `keep`.
+fn decode<T>(body: &str, keep: fn(T) -> T) -> Result<Vec<T>, serde_json::Error>
+where
+    T: Clone + DeserializeOwned,
+{
+    let page: ObjectList<T> = serde_json::from_str(body)?;
+    Ok(page.items.into_iter().map(keep).collect())
+}
+
+/// The items of a page whose decoding was handed to the blocking pool.
+async fn decoded<T>(
+    page: tokio::task::JoinHandle<Result<Vec<T>, serde_json::Error>>,
+) -> Result<Vec<T>, kube::Error> {
+    match page.await {
+        Ok(items) => items.map_err(kube::Error::SerdeError),
+        // A decode that panicked is a bug of ours: it goes on as the panic it was.
+        Err(err) => match err.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(err) => Err(kube::Error::Service(Box::new(err))),
+        },
     }
 }
 
@@ -594,5 +648,149 @@ mod tests {
         let other = classify(service(io::Error::other("something else")), &ctx);
         assert!(matches!(other, SourceError::Request { .. }), "{other:?}");
         assert_eq!(other.detail().as_deref(), Some("something else"));
+    }
+
+    /// A client whose server is `answer`: the continue token of each request (none for the
+    /// first page) → status and body.
+    fn mock_client(answer: fn(Option<&str>) -> (u16, String)) -> kube::Client {
+        let service = tower::service_fn(move |request: http::Request<kube::client::Body>| {
+            let token = request.uri().query().and_then(|query| {
+                query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("continue="))
+                    .map(str::to_string)
+            });
+            let (status, body) = answer(token.as_deref());
+            async move {
+                http::Response::builder()
+                    .status(status)
+                    .body(kube::client::Body::from(body.into_bytes()))
+            }
+        });
+        kube::Client::new(service, "default")
+    }
+
+    #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+    struct Item {
+        name: String,
+    }
+
+    fn page(items: &[&str], next: Option<&str>) -> String {
+        let items: Vec<String> = items
+            .iter()
+            .map(|name| format!(r#"{{"name":"{name}"}}"#))
+            .collect();
+        format!(
+            r#"{{"kind":"List","apiVersion":"v1","metadata":{{"continue":"{}"}},"items":[{}]}}"#,
+            next.unwrap_or(""),
+            items.join(",")
+        )
+    }
+
+    /// The whole list from a server answering `answer` (the client needs the runtime running:
+    /// kube's request buffer is a task).
+    fn list(answer: fn(Option<&str>) -> (u16, String)) -> Result<Vec<Item>, kube::Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let request = kube::core::Request::new("/api/v1/pods");
+        runtime.block_on(async {
+            let client = mock_client(answer);
+            paged(
+                &client,
+                &request,
+                &ListParams::default(),
+                Paging::Pages,
+                |item| item,
+            )
+            .await
+        })
+    }
+
+    fn names(items: &[Item]) -> Vec<&str> {
+        items.iter().map(|item| item.name.as_str()).collect()
+    }
+
+    #[test]
+    fn pages_decoded_ahead_keep_their_order() {
+        let result = list(|token| {
+            let n: usize = token.map_or(0, |t| t.parse().expect("a page number"));
+            let items: Vec<String> = (0..3).map(|i| format!("p{n}-{i}")).collect();
+            let items: Vec<&str> = items.iter().map(String::as_str).collect();
+            let next = (n < 7).then(|| (n + 1).to_string());
+            (200, page(&items, next.as_deref()))
+        });
+        let items = result.expect("the list");
+        let expected: Vec<String> = (0..8)
+            .flat_map(|n| (0..3).map(move |i| format!("p{n}-{i}")))
+            .collect();
+        assert_eq!(names(&items), expected);
+    }
+
+    #[test]
+    fn an_undecodable_page_fails_before_a_later_page_that_could_not_be_fetched() {
+        // The second page is asked for while the first decodes: its failure must not hide
+        // that the first page was already wrong.
+        let result = list(|token| {
+            match token {
+            None => (
+                200,
+                r#"{"metadata":{"continue":"2"},"items":[{"name":5}]}"#.to_string(),
+            ),
+            Some(_) => (
+                500,
+                r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"boom","reason":"InternalError","code":500}"#
+                    .to_string(),
+            ),
+        }
+        });
+        let err = result.expect_err("the first page does not decode");
+        assert!(matches!(err, kube::Error::SerdeError(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_later_page_failing_is_the_error_when_the_earlier_ones_decode() {
+        let result = list(|token| {
+            match token {
+            None => (200, page(&["a"], Some("2"))),
+            Some(_) => (
+                500,
+                r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"boom","reason":"InternalError","code":500}"#
+                    .to_string(),
+            ),
+        }
+        });
+        let err = result.expect_err("the second page fails");
+        assert!(
+            matches!(&err, kube::Error::Api(status) if status.code == 500),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn an_expired_token_restarts_the_list_once_with_pages_still_decoding() {
+        static EXPIRED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let result = list(|token| {
+            match token {
+            None => (200, page(&["a", "b"], Some("2"))),
+            Some("2") if !EXPIRED.swap(true, std::sync::atomic::Ordering::SeqCst) => (
+                410,
+                r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"expired","reason":"Expired","code":410}"#
+                    .to_string(),
+            ),
+            Some("2") => (200, page(&["c"], Some("3"))),
+            Some(_) => (200, page(&["d"], None)),
+        }
+        });
+        let items = result.expect("the list, restarted");
+        assert_eq!(names(&items), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_page_that_is_not_json_is_a_decode_error() {
+        let result = list(|_| (200, "<html>not an API server</html>".to_string()));
+        let err = result.expect_err("not JSON");
+        assert!(matches!(err, kube::Error::SerdeError(_)), "{err:?}");
     }
 }

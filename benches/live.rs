@@ -273,11 +273,21 @@ fn ms(wall: Duration) -> f64 {
 }
 
 /// Profiling aid: serves the generated cluster of `services` Services and writes its kubeconfig
-/// to `kubeconfig`, until standard input closes, so that a profiler can run the tool against it.
+/// to `kubeconfig`, until standard input closes, so that a profiler can run the tool against it
+/// (`BENCH_SERVE_KUBECONFIG=path cargo bench --bench live`; `BENCH_LATENCY_MS` adds latency).
 fn serve_only(dir: &Path, kubeconfig: &Path, services: usize) {
     let cluster = dir.join("cluster.json");
     generate(&cluster, services);
-    let server = ApiServer::start(&[cluster.as_path()], ServerOptions::default());
+    // BENCH_LATENCY_MS: latency added to every request, to see how the lists' pages chain.
+    let latency = std::env::var("BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_millis);
+    let options = ServerOptions {
+        latency,
+        ..ServerOptions::default()
+    };
+    let server = ApiServer::start(&[cluster.as_path()], options);
     let written = server.write_kubeconfig(dir, "serve", None);
     std::fs::copy(&written, kubeconfig).expect("copy the kubeconfig");
     println!(

@@ -133,7 +133,7 @@ What is read from the cluster (GET and LIST only, WATCH with --watch, a pods/por
   sts/NAME   the StatefulSet, the namespace's Services, EndpointSlices, StatefulSets, Pods and
              NetworkPolicies, each list whole: one round trip
   -n NS      the namespace's Services, EndpointSlices, StatefulSets, Pods and NetworkPolicies,
-             in pages of 500 as kubectl lists, and its Namespace object
+             in pages of 500 (--chunk-size) as kubectl lists, and its Namespace object
   -A         the same in every namespace, and the Namespace list
   every run  kube-system's CoreDNS and NodeLocal ConfigMaps, the kube-dns Service, its
              EndpointSlices, the DNS Pods and Deployments
@@ -254,6 +254,12 @@ pub struct Cli {
     /// shorter --request-timeout bounds it too.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
     pub connect_timeout: Duration,
+
+    /// List in pages of this many objects, as kubectl does; 0 asks for each list in one
+    /// response. A large cluster's lists are a chain of pages: larger ones mean fewer round
+    /// trips, each answer larger. Named targets read their namespace whole either way.
+    #[arg(long, value_name = "N", default_value_t = crate::source::PAGE_SIZE, global = true)]
+    pub chunk_size: u32,
 
     /// Don't check the server's certificate. Insecure: use only against test clusters.
     #[arg(long, global = true)]

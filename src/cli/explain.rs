@@ -285,6 +285,7 @@ fn load_live(
         let query = source::LiveQuery {
             namespace: None,
             targets: Vec::new(),
+            paging: source::Paging::chunks(cli.chunk_size),
         };
         let loaded = source::load_cluster(&connection, &query).await?;
         Ok((namespace, loaded, connection))

@@ -334,6 +334,7 @@ fn load_live(
         let query = source::LiveQuery {
             namespace: (!cli.all_namespaces).then(|| namespace.clone()),
             targets: targets.to_vec(),
+            paging: source::Paging::chunks(cli.chunk_size),
         };
         let loaded = source::load_cluster(&connection, &query).await?;
         Ok((namespace, loaded, connection))

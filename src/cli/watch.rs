@@ -111,6 +111,7 @@ pub(super) fn records(
         |connection| LiveQuery {
             namespace: (!cli.all_namespaces).then(|| connection.namespace.clone()),
             targets: query_targets,
+            paging: source::Paging::chunks(cli.chunk_size),
         },
         |update, namespace| {
             let now = SystemTime::now();
@@ -205,6 +206,7 @@ pub(super) fn explain(
         |_| LiveQuery {
             namespace: None,
             targets: Vec::new(),
+            paging: source::Paging::chunks(cli.chunk_size),
         },
         |update, namespace| {
             let snapshot = match update {

@@ -31,6 +31,8 @@ pub struct LiveQuery {
     pub namespace: Option<String>,
     /// Named targets (require one namespace).
     pub targets: Vec<Target>,
+    /// How the paged lists are fetched (`--chunk-size`).
+    pub paging: Paging,
 }
 
 /// Where the lists of one run were read, for the gaps of lists that were forbidden.
@@ -80,7 +82,7 @@ pub async fn load_cluster(
     // are asked for whole, not in pages (each page is one more round trip); `-n`/`-A` alone
     // page as kubectl does.
     let paging = if query.targets.is_empty() {
-        Paging::Pages
+        query.paging
     } else {
         Paging::Whole
     };
@@ -92,7 +94,7 @@ pub async fn load_cluster(
     let target_slices = futures::future::join_all(service_targets.iter().map(|name| {
         let params = ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={name}"));
         let api = slices_api.clone();
-        async move { list_all(&api, &params, Paging::Pages).await }
+        async move { list_all(&api, &params, query.paging).await }
     }));
     let target_sts =
         futures::future::join_all(sts_targets.iter().map(|name| sts_api.get_opt(name)));
@@ -113,19 +115,19 @@ pub async fn load_cluster(
     let kube_dns_service = dns_services.get_opt(DNS_SERVICE);
     let kube_dns_slices_params =
         ListParams::default().labels(&format!("{SERVICE_NAME_LABEL}={DNS_SERVICE}"));
-    let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params, Paging::Pages);
+    let kube_dns_slices = list_all(&dns_slices, &kube_dns_slices_params, query.paging);
     let coredns_pods_params =
         ListParams::default().labels(&format!("{}={}", DNS_POD_LABEL.0, DNS_POD_LABEL.1));
     let coredns_pods = list_all_as::<Pod, PodObject>(
         client,
         Some(DNS_NAMESPACE),
         &coredns_pods_params,
-        Paging::Pages,
+        query.paging,
     );
     // Which server and release runs: the Deployment's images when no DNS pod runs (GKE's Cloud
     // DNS scales kube-dns to zero), kube-dns's own ConfigMap, OpenShift's operator Corefile.
     let dns_deployments_api: Api<Deployment> = Api::namespaced(client.clone(), DNS_NAMESPACE);
-    let dns_deployments = list_all(&dns_deployments_api, &coredns_pods_params, Paging::Pages);
+    let dns_deployments = list_all(&dns_deployments_api, &coredns_pods_params, query.paging);
     let kube_dns_config = dns_configmaps.get_opt(KUBE_DNS_CONFIGMAP);
     let openshift_configmaps: Api<ConfigMap> =
         Api::namespaced(client.clone(), OPENSHIFT_COREFILE_CONFIGMAP.0);
@@ -152,7 +154,7 @@ pub async fn load_cluster(
         list_all(&sts_api, &all, paging),
         // Pods are most of a cluster's bytes: decoded straight into what DNS reads of them.
         list_all_as::<Pod, PodObject>(client, scope, &all, paging),
-        namespaces_in_scope(client, scope),
+        namespaces_in_scope(client, scope, query.paging),
         list_all(&policies_api, &all, paging),
         async {
             tokio::join!(
@@ -201,11 +203,18 @@ pub async fn load_cluster(
         Assembly::Missing {
             resource: MissingTarget::Service,
             name,
-        } => Err(not_found(&services_api, "services", &name, namespace).await),
+        } => Err(not_found(&services_api, query.paging, "services", &name, namespace).await),
         Assembly::Missing {
             resource: MissingTarget::StatefulSet,
             name,
-        } => Err(not_found(&sts_api, "statefulsets.apps", &name, namespace).await),
+        } => Err(not_found(
+            &sts_api,
+            query.paging,
+            "statefulsets.apps",
+            &name,
+            namespace,
+        )
+        .await),
     }
 }
 
@@ -488,11 +497,12 @@ fn optional_part<T>(
 async fn namespaces_in_scope(
     client: &kube::Client,
     scope: Option<&str>,
+    paging: Paging,
 ) -> Result<Vec<Namespace>, kube::Error> {
     let api: Api<Namespace> = Api::all(client.clone());
     match scope {
         Some(name) => Ok(api.get_opt(name).await?.into_iter().collect()),
-        None => list_all(&api, &ListParams::default(), Paging::Pages).await,
+        None => list_all(&api, &ListParams::default(), paging).await,
     }
 }
 
@@ -541,6 +551,7 @@ impl Settle<'_> {
 /// The kubectl-style not-found error, with near names from a (best-effort) list.
 async fn not_found<K>(
     api: &Api<K>,
+    paging: Paging,
     resource: &'static str,
     name: &str,
     namespace: &str,
@@ -548,7 +559,7 @@ async fn not_found<K>(
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
-    let names: Vec<String> = list_all(api, &ListParams::default(), Paging::Pages)
+    let names: Vec<String> = list_all(api, &ListParams::default(), paging)
         .await
         .map(|items| {
             items

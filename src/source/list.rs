@@ -19,17 +19,34 @@ use super::causes::{causes, find_cause, io_kinds};
 use super::error::ExecOutcome;
 use super::kubeconfig::RequestContext;
 
-/// kubectl's page size for lists.
+/// kubectl's page size for lists (its `--chunk-size` default), and ours.
 pub const PAGE_SIZE: u32 = 500;
 
 /// How a list is fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
-    /// Pages of `PAGE_SIZE`, as kubectl lists: a whole cluster's Pods never arrive as one body.
-    Pages,
+    /// Pages of this many objects, as kubectl lists (`--chunk-size`): a whole cluster's Pods
+    /// never arrive as one body.
+    Pages(std::num::NonZeroU32),
     /// One request for the whole list: a named target's namespace lists, so that `svc/NAME`
-    /// costs one round trip however many Pods its namespace holds (each page is another).
+    /// costs one round trip however many Pods its namespace holds (each page is another); and
+    /// every list with `--chunk-size 0`.
     Whole,
+}
+
+impl Paging {
+    /// Pages of `chunk_size` objects; 0 asks for each list whole, as kubectl's `--chunk-size 0`.
+    pub fn chunks(chunk_size: u32) -> Paging {
+        std::num::NonZeroU32::new(chunk_size).map_or(Paging::Whole, Paging::Pages)
+    }
+
+    /// The `limit` of each request: none for a whole list.
+    pub fn limit(self) -> Option<u32> {
+        match self {
+            Paging::Pages(size) => Some(size.get()),
+            Paging::Whole => None,
+        }
+    }
 }
 
 /// Lists every object matching `params` (in pages or whole, as `paging` says), dropping
@@ -94,10 +111,7 @@ where
         let mut items = Vec::new();
         let mut decoding = VecDeque::new();
         let mut params = params.clone();
-        params.limit = match paging {
-            Paging::Pages => Some(PAGE_SIZE),
-            Paging::Whole => None,
-        };
+        params.limit = paging.limit();
         params.continue_token = None;
         loop {
             let body = match fetch_page(client, request, &params).await {
@@ -128,7 +142,8 @@ where
                 .and_then(|count| usize::try_from(count).ok())
                 .unwrap_or(0);
             if items.capacity() == 0 {
-                items.reserve(PAGE_SIZE as usize + remaining.min(MAX_RESERVE));
+                let page = paging.limit().map_or(0, |limit| limit as usize);
+                items.reserve(page.min(MAX_RESERVE) + remaining.min(MAX_RESERVE));
             }
             decoding.push_back(tokio::task::spawn_blocking(move || decode(&body, keep)));
             while decoding.len() > DECODING_AHEAD || (next.is_none() && !decoding.is_empty()) {
@@ -701,7 +716,7 @@ mod tests {
                 &client,
                 &request,
                 &ListParams::default(),
-                Paging::Pages,
+                Paging::chunks(PAGE_SIZE),
                 |item| item,
             )
             .await

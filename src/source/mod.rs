@@ -23,6 +23,7 @@ pub use kubeconfig::{
     ConnectOptions, Connection, DEFAULT_CONNECT_TIMEOUT, RequestContext, connect, user_agent,
 };
 pub use list::classify;
+pub use list::{PAGE_SIZE, Paging};
 pub use manifest::parse_manifest;
 pub use target::{TargetError, parse_target};
 pub use watch::{DEBOUNCE, WatchSession, WatchUpdate, watch_cluster};

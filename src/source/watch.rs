@@ -166,7 +166,11 @@ pub fn watch_cluster(
     let (sender, signals) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();
     let mut feeds = BTreeMap::new();
-    let all = watcher::Config::default();
+    // The watchers' initial lists page as the one-shot source's do (`--chunk-size`).
+    let all = watcher::Config {
+        page_size: query.paging.limit(),
+        ..watcher::Config::default()
+    };
     let mut start = |feed: Feed| {
         feeds.insert(feed, FeedState::default());
         (feed, sender.clone())

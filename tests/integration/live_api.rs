@@ -463,6 +463,72 @@ fn all_namespaces_pages_through_lists_and_survives_expired_tokens() {
     assert!(requests.iter().all(|r| r.method == "GET"));
 }
 
+/// Whether a logged request is a LIST (its path ends in a resource's plural, not an object's name).
+fn is_list(request: &crate::support::apiserver::LoggedRequest) -> bool {
+    const LISTED: [&str; 7] = [
+        "services",
+        "endpointslices",
+        "pods",
+        "statefulsets",
+        "namespaces",
+        "networkpolicies",
+        "deployments",
+    ];
+    request
+        .path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| LISTED.contains(&last))
+}
+
+#[test]
+fn chunk_size_sets_every_lists_page_and_zero_asks_for_each_list_whole() {
+    let api = server(ServerOptions::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = api.write_kubeconfig(dir.path(), "config", None);
+    let offline = stdout_of(&["-f", REDIS, "-f", CLUSTER_DNS, "-A", "-o", "zone"]);
+    for (chunk_size, limit) in [("2", Some("2")), ("0", None)] {
+        api.clear_log();
+        let (code, out, stderr) = run(
+            &kubeconfig,
+            &["-A", "-o", "zone", "--chunk-size", chunk_size],
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(out, offline, "--chunk-size {chunk_size}");
+        let requests = api.requests();
+        let lists: Vec<_> = requests.iter().filter(|r| is_list(r)).collect();
+        assert!(lists.len() >= 6, "{requests:?}");
+        for list in &lists {
+            assert_eq!(
+                list.param("limit").as_deref(),
+                limit,
+                "--chunk-size {chunk_size}: {} {}",
+                list.path,
+                list.query
+            );
+        }
+        // Pages of two objects take more than one request per list; whole lists one each.
+        let continued = lists.iter().any(|r| r.param("continue").is_some());
+        assert_eq!(continued, limit.is_some(), "--chunk-size {chunk_size}");
+    }
+}
+
+#[test]
+fn a_chunk_size_that_is_not_a_count_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("never-read");
+    for bad in ["-1", "many", "5000000000"] {
+        let flag = format!("--chunk-size={bad}");
+        let (code, out, stderr) = run(&kubeconfig, &["-A", &flag]);
+        assert_eq!(code, Some(2), "--chunk-size {bad}: {stderr}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            stderr.contains(&format!("invalid value '{bad}' for '--chunk-size")),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn findings_are_the_same_live_and_offline() {
     let root = crate::support::root();

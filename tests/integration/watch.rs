@@ -420,6 +420,40 @@ fn the_watch_survives_a_dropped_connection_and_a_410() {
 }
 
 #[test]
+fn the_watchers_lists_page_by_chunk_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let api = redis_2_not_ready(dir.path(), |_| Vec::new());
+    let watching = Watching::start(
+        &api,
+        dir.path(),
+        &[
+            "-n",
+            "cache",
+            "-w",
+            "--watch-timeout",
+            "1s",
+            "--chunk-size",
+            "1",
+        ],
+    );
+    let (_, code, stderr) = watching.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{stderr}");
+    let requests = api.requests();
+    let pod_lists: Vec<_> = requests
+        .iter()
+        .filter(|r| r.param("watch").is_none() && r.path == "/api/v1/namespaces/cache/pods")
+        .collect();
+    // Three Pods in pages of one: a page each.
+    assert!(pod_lists.len() >= 3, "{pod_lists:?}");
+    assert!(
+        pod_lists
+            .iter()
+            .all(|r| r.param("limit").as_deref() == Some("1")),
+        "{pod_lists:?}"
+    );
+}
+
+#[test]
 fn until_resolves_exits_0_when_the_name_resolves() {
     let dir = tempfile::tempdir().expect("temp dir");
     let api = redis_2_not_ready(dir.path(), |objects| {

@@ -24,35 +24,36 @@ const NO_SPACE: u8 = 2;
 /// Cobra's directive: default behaviour (file names allowed).
 const DEFAULT: u8 = 0;
 
-const FLAGS: [&str; 27] = [
-    "--all-namespaces",
-    "--cluster",
-    "--cluster-domain",
-    "--color",
-    "--context",
-    "--corefile",
-    "--fail-on",
-    "--filename",
-    "--from",
-    "--help",
-    "--insecure-skip-tls-verify",
-    "--kubeconfig",
-    "--label-columns",
-    "--namespace",
-    "--no-headers",
-    "--node-search",
-    "--output",
-    "--request-timeout",
-    "--selector",
-    "--sort-by",
-    "--type",
-    "--user",
-    "--version",
-    "-A",
-    "-L",
-    "-n",
-    "-o",
-];
+/// A flag of the command or one of its subcommands, as clap knows it (the list `--help`
+/// prints): a hand-kept list fell behind every new flag.
+struct Flag {
+    /// `--long` or `-s`.
+    spelling: String,
+    /// Whether the next word is its value.
+    takes_value: bool,
+}
+
+fn flags() -> Vec<Flag> {
+    let mut command = <super::Cli as clap::CommandFactory>::command();
+    command.build();
+    let mut flags = Vec::new();
+    let commands = std::iter::once(&command).chain(command.get_subcommands());
+    for arg in commands.flat_map(clap::Command::get_arguments) {
+        if arg.is_positional() || arg.is_hide_set() {
+            continue;
+        }
+        let takes_value = arg.get_action().takes_values();
+        let spellings = (arg.get_long().map(|long| format!("--{long}")).into_iter())
+            .chain(arg.get_short().map(|short| format!("-{short}")));
+        flags.extend(spellings.map(|spelling| Flag {
+            spelling,
+            takes_value,
+        }));
+    }
+    flags.sort_by(|a, b| a.spelling.cmp(&b.spelling));
+    flags.dedup_by(|a, b| a.spelling == b.spelling);
+    flags
+}
 
 /// What the words typed so far say about the connection and the input.
 #[derive(Default)]
@@ -70,6 +71,7 @@ struct Typed {
 
 fn parse_typed(words: &[String]) -> Typed {
     let mut typed = Typed::default();
+    let value_flags: Vec<Flag> = flags().into_iter().filter(|f| f.takes_value).collect();
     let mut iter = words.iter();
     while let Some(word) = iter.next() {
         let (flag, inline) = match word.split_once('=') {
@@ -84,10 +86,8 @@ fn parse_typed(words: &[String]) -> Typed {
             "--context" => typed.connect.context = value(),
             "--cluster" => typed.connect.cluster = value(),
             "--user" => typed.connect.user = value(),
-            // Flags whose value is the next word, so that word is no positional.
-            "-o" | "--output" | "--color" | "--fail-on" | "-l" | "--selector" | "--corefile"
-            | "--cluster-domain" | "--request-timeout" | "--type" | "--from" | "--node-search"
-            | "--sort-by" | "-L" | "--label-columns" => {
+            // A flag whose value is the next word: that word is no positional.
+            flag if flag.starts_with('-') && value_flags.iter().any(|f| f.spelling == flag) => {
                 let _ = value();
             }
             "explain" if !typed.positional => typed.explain = true,
@@ -157,7 +157,10 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
             kubeconfig_names(&typed, previous.unwrap_or_default()),
             NO_FILE_COMP,
         ),
-        _ if current.starts_with('-') => (words_of(&FLAGS), NO_FILE_COMP),
+        _ if current.starts_with('-') => (
+            flags().into_iter().map(|flag| flag.spelling).collect(),
+            NO_FILE_COMP,
+        ),
         _ => match current.split_once('/') {
             Some((resource, _)) => {
                 let names = match resource {

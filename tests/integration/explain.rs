@@ -218,6 +218,53 @@ fn completion_offers_the_subcommand_pods_and_types() {
 }
 
 #[test]
+fn completion_offers_every_flag_help_lists_and_skips_their_values() {
+    let complete = |args: &[&str]| {
+        let (_, out, _) = run(&[&["__complete"], args].concat());
+        out
+    };
+    let offered = complete(&["--"]);
+    let mut documented = std::collections::BTreeSet::new();
+    for help in [run(&["--help"]).1, run(&["explain", "--help"]).1] {
+        for word in help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            if let Some(name) = word.strip_prefix("--")
+                && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            {
+                documented.insert(format!("--{name}"));
+            }
+        }
+    }
+    for flag in &documented {
+        assert!(
+            offered.lines().any(|l| l == flag),
+            "{flag} is not completed: {offered}"
+        );
+    }
+    assert!(documented.contains("--chunk-size") && documented.contains("--dns-timeout"));
+    // The value of a value flag is no target: `explain` after it is still the subcommand.
+    for flag in [
+        "--chunk-size",
+        "--dns-timeout",
+        "--connect-timeout",
+        "--watch-timeout",
+    ] {
+        let pods = complete(&[
+            "-f",
+            "examples",
+            "-n",
+            "streaming",
+            flag,
+            "10",
+            "explain",
+            "x",
+            "--from",
+            "pod/",
+        ]);
+        assert!(pods.lines().any(|l| l == "pod/kafka-0"), "{flag}: {pods}");
+    }
+}
+
+#[test]
 fn live_and_offline_explain_the_same() {
     let paths: Vec<PathBuf> = [REDIS, CLUSTER_DNS]
         .iter()

@@ -73,11 +73,14 @@ fn with_a_stanza(dns: &ClusterDns) -> std::borrow::Cow<'_, ClusterDns> {
 
 /// The report of prepared stanzas, narrowed to `scope`.
 fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> Report {
-    let output = engine::compute_all_prepared(prepared, dns);
     let config = dns
         .primary()
         .cloned()
         .unwrap_or_else(DnsConfig::kubeadm_default);
+    // The findings read the index the records were computed with.
+    let (output, findings) = engine::compute_all_prepared_then(prepared, dns, |output, index| {
+        lint::check(output, index, &config, &dns.stanzas)
+    });
     if scope.narrowed {
         // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
         for pod in &output.view.pods {
@@ -118,7 +121,6 @@ fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> 
             other => other.service().is_some_and(|s| scope.services.contains(s)),
         }
     };
-    let findings = lint::check(&output, &config, &dns.stanzas);
     // Cluster-wide configuration (the Corefile's cache) concerns every scope.
     let findings = findings
         .into_iter()

@@ -137,6 +137,18 @@ pub fn compute(snapshot: &ClusterSnapshot, config: &DnsConfig) -> EngineOutput {
 /// Computes the records, facts and notes of a prepared view under the configuration it was
 /// prepared for.
 pub fn compute_prepared(prepared: Prepared, config: &DnsConfig) -> EngineOutput {
+    compute_prepared_then(prepared, config, Vec::new(), |_, _| ()).0
+}
+
+/// [`compute_prepared`], with the records of `others` (the other stanzas) merged in, then
+/// `then` run over the output and the index its records were computed with, so that a reader
+/// of both (the findings) does not index the view a second time.
+fn compute_prepared_then<R>(
+    prepared: Prepared,
+    config: &DnsConfig,
+    others: Vec<EngineOutput>,
+    then: impl FnOnce(&EngineOutput, &Index) -> R,
+) -> (EngineOutput, R) {
     let Prepared {
         view,
         dns_server,
@@ -146,11 +158,18 @@ pub fn compute_prepared(prepared: Prepared, config: &DnsConfig) -> EngineOutput 
         notes,
         ..Sink::default()
     };
-    let index = Index::new(&view);
+    // The view goes where it ends up first: the index borrows it there, and lives until `then`.
+    let mut output = EngineOutput {
+        view,
+        dns_server,
+        ..EngineOutput::default()
+    };
+    let view = &output.view;
+    let index = Index::new(view);
     let ctx = Ctx {
         config,
-        rules: dns_server.rules,
-        view: &view,
+        rules: output.dns_server.rules,
+        view,
         index: &index,
     };
     for zone in config.forward_zones() {
@@ -182,19 +201,30 @@ pub fn compute_prepared(prepared: Prepared, config: &DnsConfig) -> EngineOutput 
     zone_records
         .retain(|r| config.server.receives(&r.owner) && config.zone_for(&r.owner).is_some());
     let records = canonical(sink.records);
-    let facts = facts::decide(&ctx, &records, &sink.denied);
+    output.facts = facts::decide(&ctx, &records, &sink.denied);
     let mut notes = sink.notes;
+    output.nameservers_known = nameservers_known;
+    // One stanza's records are canonical already: sorting them again cost a fifth of the run.
+    if others.is_empty() {
+        output.records = records;
+        output.zone_records = canonical(zone_records);
+    } else {
+        let mut records = records;
+        let mut zone_records = canonical(zone_records);
+        for other in others {
+            records.extend(other.records);
+            zone_records.extend(other.zone_records);
+            notes.extend(other.notes);
+        }
+        output.records = canonical(records);
+        output.zone_records = canonical(zone_records);
+    }
     notes.sort();
     notes.dedup();
-    EngineOutput {
-        view,
-        records,
-        zone_records: canonical(zone_records),
-        facts,
-        notes,
-        nameservers_known,
-        dns_server,
-    }
+    output.notes = notes;
+    let then = then(&output, &index);
+    drop(index);
+    (output, then)
 }
 
 /// Keeps, of `records[first..]`, those `keep` accepts, in place (the records before `first`
@@ -247,26 +277,22 @@ fn other_stanzas(snapshot: &ClusterSnapshot, dns: &ClusterDns) -> Vec<EngineOutp
 /// (`compute` drops the rest), and the records are the union. The view, facts and findings'
 /// inputs are the primary stanza's.
 pub fn compute_all_prepared(prepared: PreparedAll, dns: &ClusterDns) -> EngineOutput {
+    compute_all_prepared_then(prepared, dns, |_, _| ()).0
+}
+
+/// [`compute_all_prepared`], then `then` over the output and the primary stanza's index of its
+/// view (see [`compute_prepared_then`]).
+pub fn compute_all_prepared_then<R>(
+    prepared: PreparedAll,
+    dns: &ClusterDns,
+    then: impl FnOnce(&EngineOutput, &Index) -> R,
+) -> (EngineOutput, R) {
     let (Some(primary), Some(config)) = (prepared.primary, dns.primary()) else {
-        return EngineOutput::default();
+        let output = EngineOutput::default();
+        let then = then(&output, &Index::new(&output.view));
+        return (output, then);
     };
-    let mut output = compute_prepared(primary, config);
-    // One stanza's records are canonical already: sorting them again cost a fifth of the run.
-    if prepared.others.is_empty() {
-        return output;
-    }
-    let mut records = std::mem::take(&mut output.records);
-    let mut zone_records = std::mem::take(&mut output.zone_records);
-    for other in prepared.others {
-        records.extend(other.records);
-        zone_records.extend(other.zone_records);
-        output.notes.extend(other.notes);
-    }
-    output.records = canonical(records);
-    output.zone_records = canonical(zone_records);
-    output.notes.sort();
-    output.notes.dedup();
-    output
+    compute_prepared_then(primary, config, prepared.others, then)
 }
 
 fn service_records(ctx: &Ctx, service: &ServiceView, zone: &DnsName, sink: &mut Sink) {

@@ -10,8 +10,8 @@ use crate::model::{
 pub struct LintContext<'a> {
     /// The validated objects.
     pub view: &'a ClusterView,
-    /// Their indexes.
-    pub index: Index<'a>,
+    /// Their indexes (the engine's own).
+    pub index: &'a Index<'a>,
     /// Every expected name.
     pub facts: &'a [Fact],
     /// The configuration.
@@ -28,11 +28,15 @@ pub struct LintContext<'a> {
 
 impl<'a> LintContext<'a> {
     /// `None` when the configuration has no forward zone (then no name exists at all).
-    pub fn new(output: &'a EngineOutput, config: &'a DnsConfig) -> Option<Self> {
+    pub fn new(
+        output: &'a EngineOutput,
+        index: &'a Index<'a>,
+        config: &'a DnsConfig,
+    ) -> Option<Self> {
         let (subject_ranges, subject_facts) = group_by_subject(&output.facts);
         Some(LintContext {
             view: &output.view,
-            index: Index::new(&output.view),
+            index,
             facts: &output.facts,
             config,
             // A stanza whose block never receives its zone answers nothing to lint.

@@ -5,7 +5,7 @@
 mod context;
 mod rules;
 
-use crate::engine::EngineOutput;
+use crate::engine::{EngineOutput, Index};
 use crate::model::{DnsConfig, Finding};
 
 pub use context::LintContext;
@@ -13,10 +13,15 @@ pub use context::LintContext;
 /// Runs every rule; returns the findings, most severe first. `config` is the primary stanza the
 /// records rules read; `stanzas` every stanza of the Corefile, whose options CoreDNS checks
 /// whether or not their zones are answered.
-pub fn check(output: &EngineOutput, config: &DnsConfig, stanzas: &[DnsConfig]) -> Vec<Finding> {
+pub fn check(
+    output: &EngineOutput,
+    index: &Index,
+    config: &DnsConfig,
+    stanzas: &[DnsConfig],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     rules::option_release::check(stanzas, &output.dns_server, &mut findings);
-    let Some(ctx) = LintContext::new(output, config) else {
+    let Some(ctx) = LintContext::new(output, index, config) else {
         return findings;
     };
     rules::service_name_mismatch::check(&ctx, &mut findings);

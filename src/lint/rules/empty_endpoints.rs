@@ -41,7 +41,7 @@ fn check_one(ctx: &LintContext, service: &ServiceView, findings: &mut Vec<Findin
     let name = service.object.name.as_str();
     let headless = service.kind == ServiceKind::Headless;
     let mut objects = vec![(*service.object).clone()];
-    let causes = empty_service_cause(&ctx.index, ctx.config, service);
+    let causes = empty_service_cause(ctx.index, ctx.config, service);
     // A slice that lacks its label is the cause to name, when there is one.
     let Some(cause) = causes
         .iter()

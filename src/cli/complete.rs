@@ -69,9 +69,8 @@ struct Typed {
     connect: ConnectOptions,
 }
 
-fn parse_typed(words: &[String]) -> Typed {
+fn parse_typed(words: &[String], flags: &[Flag]) -> Typed {
     let mut typed = Typed::default();
-    let value_flags: Vec<Flag> = flags().into_iter().filter(|f| f.takes_value).collect();
     let mut iter = words.iter();
     while let Some(word) = iter.next() {
         let (flag, inline) = match word.split_once('=') {
@@ -87,7 +86,7 @@ fn parse_typed(words: &[String]) -> Typed {
             "--cluster" => typed.connect.cluster = value(),
             "--user" => typed.connect.user = value(),
             // A flag whose value is the next word: that word is no positional.
-            flag if flag.starts_with('-') && value_flags.iter().any(|f| f.spelling == flag) => {
+            flag if flags.iter().any(|f| f.takes_value && f.spelling == flag) => {
                 let _ = value();
             }
             "explain" if !typed.positional => typed.explain = true,
@@ -105,7 +104,8 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
         Some((current, before)) => (current.as_str(), before),
         None => ("", &[][..]),
     };
-    let typed = parse_typed(before);
+    let flags = flags();
+    let typed = parse_typed(before, &flags);
     let previous = before.last().map(String::as_str);
     let (candidates, directive): (Vec<String>, u8) = match previous {
         Some("-o" | "--output") if current.contains('=') => (Vec::new(), DEFAULT),
@@ -158,7 +158,7 @@ pub fn complete(words: &[String], out: &mut dyn Write) -> io::Result<()> {
             NO_FILE_COMP,
         ),
         _ if current.starts_with('-') => (
-            flags().into_iter().map(|flag| flag.spelling).collect(),
+            flags.into_iter().map(|flag| flag.spelling).collect(),
             NO_FILE_COMP,
         ),
         _ => match current.split_once('/') {

@@ -200,25 +200,23 @@ fn compute_prepared_then<R>(
     let (mut zone_records, nameservers_known) = apex::records(&ctx);
     zone_records
         .retain(|r| config.server.receives(&r.owner) && config.zone_for(&r.owner).is_some());
-    let records = canonical(sink.records);
+    let mut records = canonical(sink.records);
     output.facts = facts::decide(&ctx, &records, &sink.denied);
     let mut notes = sink.notes;
     output.nameservers_known = nameservers_known;
+    let mut zone_records = canonical(zone_records);
     // One stanza's records are canonical already: sorting them again cost a fifth of the run.
-    if others.is_empty() {
-        output.records = records;
-        output.zone_records = canonical(zone_records);
-    } else {
-        let mut records = records;
-        let mut zone_records = canonical(zone_records);
+    if !others.is_empty() {
         for other in others {
             records.extend(other.records);
             zone_records.extend(other.zone_records);
             notes.extend(other.notes);
         }
-        output.records = canonical(records);
-        output.zone_records = canonical(zone_records);
+        records = canonical(records);
+        zone_records = canonical(zone_records);
     }
+    output.records = records;
+    output.zone_records = zone_records;
     notes.sort();
     notes.dedup();
     output.notes = notes;

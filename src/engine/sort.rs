@@ -73,14 +73,14 @@ impl Keyed {
         let mut keyed = Keyed {
             bytes: Vec::with_capacity(total),
             ends: Vec::with_capacity(run.len()),
-            order: (offset..offset + run.len()).collect(),
+            order: Vec::new(),
             offset,
         };
         for item in run {
             push_key(item, &mut keyed.bytes);
             keyed.ends.push(keyed.bytes.len());
         }
-        let mut order = std::mem::take(&mut keyed.order);
+        let mut order: Vec<usize> = (offset..offset + run.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             keyed
                 .key(a)

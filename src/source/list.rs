@@ -146,7 +146,9 @@ where
                 items.reserve(page.min(MAX_RESERVE) + remaining.min(MAX_RESERVE));
             }
             decoding.push_back(tokio::task::spawn_blocking(move || decode(&body, keep)));
-            while decoding.len() > DECODING_AHEAD || (next.is_none() && !decoding.is_empty()) {
+            // After the last page, every decode is waited for.
+            let ahead = if next.is_some() { DECODING_AHEAD } else { 0 };
+            while decoding.len() > ahead {
                 if let Some(page) = decoding.pop_front() {
                     items.extend(decoded(page).await?);
                 }

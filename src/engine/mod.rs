@@ -12,6 +12,7 @@ mod facts;
 mod hash;
 mod headless;
 mod index;
+mod join;
 pub mod network_policy;
 mod pod;
 mod ptr;
@@ -77,6 +78,18 @@ struct Sink {
 }
 
 impl Sink {
+    /// Moves everything `other` holds after what this one holds.
+    fn append(&mut self, mut other: Sink) {
+        if self.records.is_empty() {
+            // The first zone's records are most of them: taken whole, not copied.
+            std::mem::swap(&mut self.records, &mut other.records);
+        } else {
+            self.records.append(&mut other.records);
+        }
+        self.denied.append(&mut other.denied);
+        self.notes.append(&mut other.notes);
+    }
+
     fn absent(&mut self, name: DnsName, subject: &Arc<ObjectRef>, cause: Cause) {
         self.denied.push(Denied {
             name,
@@ -172,20 +185,48 @@ fn compute_prepared_then<R>(
         view,
         index: &index,
     };
-    for zone in config.forward_zones() {
+    // The Services' records and the Pods' and PTRs' read the view and index only, never each
+    // other's: on a large cluster they are computed on two threads, then placed in the order one
+    // thread writes them (per zone the Services', then the Pods'; the PTRs last).
+    let zones: Vec<&DnsName> = config.forward_zones().collect();
+    let worth_a_thread = view.services.len() + view.pods.len() >= PARALLEL_RECORDS_FROM;
+    let (service_sinks, (pod_sinks, ptr_sink)) = join::join(
+        worth_a_thread,
+        || {
+            let of_zone = |zone: &DnsName| {
+                let mut sink = Sink::default();
+                // A multicluster zone answers Services from ServiceImports
+                // (`findMultiClusterServices`), which the tool does not read; its pod names are
+                // answered as in any zone.
+                if config.multicluster.contains(zone) {
+                    sink.notes.push(Note::info(format!(
+                        "{zone} is a multicluster zone: CoreDNS answers its Service names from ServiceImports (multicluster.x-k8s.io), which the tool does not read; none are listed"
+                    )));
+                } else {
+                    for service in &view.services {
+                        service_records(&ctx, service, zone, &mut sink);
+                    }
+                }
+                sink
+            };
+            zones.iter().map(|zone| of_zone(zone)).collect::<Vec<_>>()
+        },
+        || {
+            let pods = zones.iter().map(|zone| {
+                let mut sink = Sink::default();
+                pod::records(&ctx, zone, &mut sink);
+                sink
+            });
+            let pods = pods.collect::<Vec<_>>();
+            let mut ptrs = Sink::default();
+            ptr::records(&ctx, &mut ptrs);
+            (pods, ptrs)
+        },
+    );
+    for ((zone, services), pods) in zones.iter().zip(service_sinks).zip(pod_sinks) {
         let first = sink.records.len();
-        // A multicluster zone answers Services from ServiceImports (`findMultiClusterServices`),
-        // which the tool does not read; its pod names are answered as in any zone.
-        if config.multicluster.contains(zone) {
-            sink.notes.push(Note::info(format!(
-                "{zone} is a multicluster zone: CoreDNS answers its Service names from ServiceImports (multicluster.x-k8s.io), which the tool does not read; none are listed"
-            )));
-        } else {
-            for service in &view.services {
-                service_records(&ctx, service, zone, &mut sink);
-            }
-        }
-        pod::records(&ctx, zone, &mut sink);
+        sink.append(services);
+        sink.append(pods);
         // A name another block takes, or a longer zone of the stanza answers, is not answered
         // in this zone (`core/dnsserver` routing, `plugin.Zones.Matches`).
         retain_from(&mut sink.records, first, |r| {
@@ -193,7 +234,7 @@ fn compute_prepared_then<R>(
         });
     }
     let first = sink.records.len();
-    ptr::records(&ctx, &mut sink);
+    sink.append(ptr_sink);
     retain_from(&mut sink.records, first, |r| {
         config.server.receives(&r.owner) && config.reverse_zone_for(&r.owner).is_some()
     });
@@ -224,6 +265,10 @@ fn compute_prepared_then<R>(
     drop(index);
     (output, then)
 }
+
+/// From this many Services and Pods on, their records are computed on two threads (see
+/// [`join::join`]).
+const PARALLEL_RECORDS_FROM: usize = 2_000;
 
 /// Keeps, of `records[first..]`, those `keep` accepts, in place (the records before `first`
 /// stay as they are).

@@ -22,15 +22,11 @@ pub(super) fn by_byte_key<T: Sync>(
     } else {
         let shared: &[T] = items;
         let (left, right) = shared.split_at(shared.len() / 2);
-        let (left, right) = std::thread::scope(|scope| {
-            let right = scope.spawn(|| Keyed::sorted(right, left.len(), &push_key, &tie));
-            let left = Keyed::sorted(left, 0, &push_key, &tie);
-            // A panic in the other half is a bug of ours: it goes on as the panic it was.
-            let right = right
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (left, right)
-        });
+        let (left, right) = super::join::join(
+            true,
+            || Keyed::sorted(left, 0, &push_key, &tie),
+            || Keyed::sorted(right, left.len(), &push_key, &tie),
+        );
         merge(shared, &left, &right, &tie)
     };
     permute(items, order);

@@ -2,13 +2,15 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde::ser::{Error as _, SerializeSeq};
 use serde_json::ser::Formatter;
 #[cfg(test)]
 use serde_json::ser::PrettyFormatter;
 
 use super::blocks::Blocks;
 use super::escape;
-use super::schema::document;
+use super::schema::json_document;
 use crate::model::{Report, Verification};
 
 /// Writes the report as JSON.
@@ -20,12 +22,183 @@ pub fn render(
     // serde_json writes each quote, colon and indent on its own: into a concrete writer those
     // are inlined copies, where `out` would take a dynamic call apiece.
     let mut blocks = Blocks::new(out);
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut blocks, TerminalSafe(Indented::default()));
-    serde::Serialize::serialize(&document(report, verification), &mut serializer)
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut blocks,
+        Chunks(TerminalSafe(Indented::default())),
+    );
+    json_document(report, verification)
+        .serialize(&mut serializer)
         .map_err(io::Error::other)?;
     blocks.write_all(b"\n")?;
     blocks.finish()
+}
+
+/// How many elements of a large sequence one thread renders at a time: large enough that
+/// handing a chunk over costs nothing beside rendering it, small enough (a few hundred KB) that
+/// the chunks in flight stay out of the memory figures.
+const CHUNK: usize = 1024;
+
+/// The depth of the elements of the document's top-level sequences: the document is one
+/// level, the sequence a second.
+const ELEMENT_DEPTH: usize = 2;
+
+/// Writes the elements of one of the document's top-level sequences, a chunk at a time,
+/// rendering the chunks alternately on this thread and on a second one: rendering a large
+/// report's records and names on one core was a quarter of a cluster-wide run while the other
+/// core was idle. A chunk is rendered as this formatter would write its elements, with the
+/// separators between them, and reaches the serializer as one element, which [`Chunks`] writes
+/// as it is: the bytes are those of writing each element in turn.
+pub(super) fn serialize_in_chunks<'a, S, T, V>(
+    serializer: S,
+    items: &'a [T],
+    view: fn(&'a T) -> V,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: Sync,
+    V: Serialize,
+{
+    let render = |chunk: &'a [T]| -> serde_json::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        let at_element = Indented {
+            depth: ELEMENT_DEPTH,
+            has_value: false,
+        };
+        for (position, item) in chunk.iter().enumerate() {
+            if position > 0 {
+                at_element
+                    .line(&mut bytes, false)
+                    .map_err(serde_json::Error::io)?;
+            }
+            let formatter = TerminalSafe(Indented {
+                depth: ELEMENT_DEPTH,
+                has_value: false,
+            });
+            view(item).serialize(&mut serde_json::Serializer::with_formatter(
+                &mut bytes, formatter,
+            ))?;
+        }
+        Ok(bytes)
+    };
+    let mut seq = serializer.serialize_seq(Some(items.len()))?;
+    if items.len() <= CHUNK {
+        // One chunk: no second thread to wait for.
+        for item in items {
+            seq.serialize_element(&view(item))?;
+        }
+        return seq.end();
+    }
+    std::thread::scope(|scope| {
+        // Two chunks may wait rendered while this thread renders its own.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+        let other = scope.spawn(move || {
+            for chunk in items.chunks(CHUNK).skip(1).step_by(2) {
+                // A closed channel: this thread stopped on an error and wants no more.
+                if sender.send(render(chunk)).is_err() {
+                    return;
+                }
+            }
+        });
+        let written = (|| {
+            for (number, chunk) in items.chunks(CHUNK).enumerate() {
+                let rendered = if number % 2 == 0 {
+                    render(chunk)
+                } else {
+                    // The other thread ends only after its last send, or by a panic, which
+                    // the join below goes on with.
+                    match receiver.recv() {
+                        Ok(rendered) => rendered,
+                        Err(_) => break,
+                    }
+                };
+                let rendered = rendered.map_err(S::Error::custom)?;
+                seq.serialize_element(&Rendered(&rendered))?;
+            }
+            Ok(())
+        })();
+        drop(receiver);
+        other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written
+    })?;
+    seq.end()
+}
+
+/// A chunk of elements already rendered: passed to the serializer as bytes, which [`Chunks`]
+/// writes unchanged (the document holds no byte string of its own).
+struct Rendered<'b>(&'b [u8]);
+
+impl Serialize for Rendered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// `-o json`'s formatter: [`TerminalSafe`] over [`Indented`], writing a [`Rendered`] chunk as
+/// it is.
+struct Chunks<F>(F);
+
+impl<F: Formatter> Formatter for Chunks<F> {
+    fn write_byte_array<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> io::Result<()> {
+        writer.write_all(value)
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        self.0.write_string_fragment(writer, fragment)
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 /// serde_json's pretty layout (`PrettyFormatter` with its two-space indent), byte for byte, with
@@ -245,6 +418,57 @@ mod tests {
         assert_eq!(
             with(&value, TerminalSafe(Indented::default())),
             with(&value, TerminalSafe(PrettyFormatter::new()))
+        );
+    }
+
+    #[test]
+    fn chunks_rendered_on_two_threads_are_the_bytes_of_one_serializer() {
+        // Several chunks and a part of one, in every large sequence (records, names, absent),
+        // with names a terminal must not see raw.
+        let services = 3 * CHUNK + 7;
+        let mut manifests = String::new();
+        for n in 0..services {
+            // A headless Service without endpoints is absent; a ClusterIP one has records.
+            let ip = if n % 3 == 0 {
+                format!("10.96.{}.{}", n / 250, n % 250 + 1)
+            } else {
+                "None".to_string()
+            };
+            let name = if n % 101 == 0 {
+                format!("e\\u001b[31m{n}")
+            } else {
+                format!("s{n}")
+            };
+            manifests.push_str(&format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata: {{name: \"{name}\", namespace: ns{}}}\nspec: {{clusterIP: {ip}, ports: [{{name: web, port: 80}}]}}\n",
+                n % 7
+            ));
+        }
+        let loaded = crate::source::load_text(&manifests, "many.yaml", "default").unwrap();
+        let report = crate::analyze(
+            &loaded.snapshot,
+            &crate::model::DnsConfig::kubeadm_default(),
+            &crate::model::Selection::default(),
+        )
+        .unwrap();
+        assert!(report.records.len() > 2 * CHUNK && report.facts.len() > 2 * CHUNK);
+        assert!(report.absent.len() > CHUNK);
+
+        let mut chunked = Vec::new();
+        render(&report, None, &mut chunked).unwrap();
+        let mut one_by_one = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(
+            &mut one_by_one,
+            TerminalSafe(PrettyFormatter::new()),
+        );
+        crate::render::schema::document(&report, None)
+            .serialize(&mut serializer)
+            .unwrap();
+        one_by_one.push(b'\n');
+        assert!(String::from_utf8_lossy(&chunked).contains("e\\u001b[31m101"));
+        assert_eq!(
+            String::from_utf8(chunked).unwrap(),
+            String::from_utf8(one_by_one).unwrap()
         );
     }
 

@@ -21,13 +21,13 @@ pub struct Document<'a> {
     zone: Option<String>,
     ttl: u32,
     config: ConfigView<'a>,
-    records: Each<'a, Record, RecordView<'a>>,
+    records: Top<'a, Record, RecordView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     zone_records: Vec<RecordView<'a>>,
-    absent: Each<'a, Absent, AbsentView<'a>>,
-    #[serde(skip_serializing_if = "Each::is_empty")]
-    predicted: Each<'a, Absent, AbsentView<'a>>,
-    names: Each<'a, crate::model::Fact, FactView<'a>>,
+    absent: Top<'a, Absent, AbsentView<'a>>,
+    #[serde(skip_serializing_if = "Top::is_empty")]
+    predicted: Top<'a, Absent, AbsentView<'a>>,
+    names: Top<'a, crate::model::Fact, FactView<'a>>,
     findings: Each<'a, Finding, FindingView<'a>>,
     notes: &'a [Note],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +51,31 @@ impl<'a, T, V: Serialize> Serialize for Each<'a, T, V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // A slice's map knows its length, so the serializer is told it up front as a Vec's is.
         serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// One of the document's large top-level sequences: an [`Each`] that `-o json` writes in chunks
+/// rendered on two threads ([`super::json::serialize_in_chunks`]) when `in_chunks` is set, and
+/// every other format element by element. The bytes are the same either way.
+struct Top<'a, T, V> {
+    each: Each<'a, T, V>,
+    in_chunks: bool,
+}
+
+impl<T, V> Top<'_, T, V> {
+    fn is_empty(&self) -> bool {
+        self.each.is_empty()
+    }
+}
+
+impl<'a, T: Sync, V: Serialize> Serialize for Top<'a, T, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Each(items, view) = &self.each;
+        if self.in_chunks {
+            super::json::serialize_in_chunks(serializer, items, *view)
+        } else {
+            self.each.serialize(serializer)
+        }
     }
 }
 
@@ -436,6 +461,21 @@ pub fn document<'a>(report: &'a Report, verify: Option<&'a Verification>) -> Doc
     document_reaching(report, verify, &RootReach::All)
 }
 
+/// [`document`] for `-o json`'s own serializer: its large sequences are written in chunks
+/// rendered on two threads. Only a serializer with `json`'s formatter may write it.
+pub(super) fn json_document<'a>(
+    report: &'a Report,
+    verify: Option<&'a Verification>,
+) -> Document<'a> {
+    let mut document = document(report, verify);
+    for top in [&mut document.absent, &mut document.predicted] {
+        top.in_chunks = true;
+    }
+    document.records.in_chunks = true;
+    document.names.in_chunks = true;
+    document
+}
+
 /// [`document`] with only the large members `reach` names filled; the others are empty. For a
 /// template that can read nothing else (jsonpath's [`RootReach`]), the output is the same.
 pub fn document_reaching<'a>(
@@ -445,6 +485,12 @@ pub fn document_reaching<'a>(
 ) -> Document<'a> {
     fn part<'a, T>(reach: &RootReach, member: &str, items: &'a [T]) -> &'a [T] {
         if reach.includes(member) { items } else { &[] }
+    }
+    fn top<'a, T, V>(items: &'a [T], view: fn(&'a T) -> V) -> Top<'a, T, V> {
+        Top {
+            each: Each(items, view),
+            in_chunks: false,
+        }
     }
     let zone_records = if reach.includes("zoneRecords") {
         report.listed_zone_records().map(record).collect()
@@ -456,11 +502,11 @@ pub fn document_reaching<'a>(
         zone: report.config.primary_zone().map(ToString::to_string),
         ttl: report.config.ttl,
         config: config(&report.config),
-        records: Each(part(reach, "records", &report.records), record),
+        records: top(part(reach, "records", &report.records), record),
         zone_records,
-        absent: Each(part(reach, "absent", &report.absent), absent),
-        predicted: Each(part(reach, "predicted", &report.predicted), absent),
-        names: Each(part(reach, "names", &report.facts), fact),
+        absent: top(part(reach, "absent", &report.absent), absent),
+        predicted: top(part(reach, "predicted", &report.predicted), absent),
+        names: top(part(reach, "names", &report.facts), fact),
         findings: Each(part(reach, "findings", &report.findings), finding),
         notes: part(reach, "notes", &report.notes),
         dns_server: dns_server(&report.dns_server),

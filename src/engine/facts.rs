@@ -5,13 +5,15 @@
 
 use super::endpoint_name::endpoint_label;
 use super::view::{EndpointView, PodView, ServiceKind, ServiceView, SliceView, StatefulSetView};
-use super::{Ctx, Denied, HashMap, HashSet};
+use super::{Ctx, Denied};
 use crate::model::{
     Cause, DnsName, Expectation, Fact, FactState, GapResource, Kind, ObjectRef, Record, RecordType,
     format_labels,
 };
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use hashbrown::HashTable;
 
 /// Decides every fact.
 pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
@@ -23,13 +25,11 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
     if !ctx.config.server.receives(zone) {
         return Vec::new();
     }
-    let served: HashSet<&DnsName> = records.iter().map(|r| &r.owner).collect();
     let mut facts = Facts {
         ctx,
         zone,
-        served,
+        names: Lookups::new(records),
         list: Vec::new(),
-        by_name: HashMap::default(),
     };
     for denial in denied.iter().filter(|d| d.name.is_within(zone)) {
         facts.add(
@@ -67,13 +67,8 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
         facts.stateful_set(sts);
     }
     // The look-ups go before the sort allocates its keys: the list is all that is left.
-    let Facts {
-        list,
-        served,
-        by_name,
-        ..
-    } = facts;
-    drop((served, by_name));
+    let Facts { list, names, .. } = facts;
+    drop(names);
     let mut facts = list;
     // Names were the map's keys, so no two are equal and an unstable sort by `DnsName`'s order
     // (that of `order_key`) is total. Sorting the facts themselves by `DnsName::cmp` was a
@@ -142,13 +137,78 @@ impl EndpointAddress<'_> {
 struct Facts<'a, 'c> {
     ctx: &'c Ctx<'a>,
     zone: &'c DnsName,
-    served: HashSet<&'c DnsName>,
+    names: Lookups<'c>,
     /// The facts, in the order their names first came.
     list: Vec<Fact>,
-    /// Where each name's fact is in `list`. Hashed, not ordered: DNS canonical order is costly
-    /// to compare, so it is computed once per fact at the end. The map holds positions, not the
-    /// facts: a table of whole facts, at its load factor, was as large again as the facts.
-    by_name: HashMap<DnsName, usize>,
+}
+
+/// The two questions asked of every expected name — is a record at it, and where is its fact —
+/// answered from one hash of the name. Hashed, not ordered: DNS canonical order is costly to
+/// compare, so the facts are sorted once at the end. Each name was hashed twice, once per map,
+/// and copied as the key of the second: the look-ups were half of deciding the facts.
+struct Lookups<'c> {
+    hasher: foldhash::fast::RandomState,
+    /// The owner names of the records.
+    served: HashTable<&'c DnsName>,
+    /// Where each name's fact is in the list; an entry's key is its fact's own name, not a copy
+    /// of it (and a position, not the fact: a table of whole facts, at its load factor, was as
+    /// large again as the facts).
+    positions: HashTable<usize>,
+}
+
+impl<'c> Lookups<'c> {
+    fn new(records: &'c [Record]) -> Self {
+        let hasher = foldhash::fast::RandomState::default();
+        let mut served = HashTable::with_capacity(records.len());
+        // The records are sorted by owner: a run of one owner's records is hashed once.
+        let mut previous: Option<&DnsName> = None;
+        for owner in records.iter().map(|r| &r.owner) {
+            if previous == Some(owner) {
+                continue;
+            }
+            previous = Some(owner);
+            let hash = hasher.hash_one(owner);
+            if served
+                .find(hash, |known: &&DnsName| *known == owner)
+                .is_none()
+            {
+                served.insert_unique(hash, owner, |known| hasher.hash_one(known));
+            }
+        }
+        Lookups {
+            hasher,
+            served,
+            positions: HashTable::new(),
+        }
+    }
+
+    fn hash(&self, name: &DnsName) -> u64 {
+        self.hasher.hash_one(name)
+    }
+
+    /// Whether a record is at `name`, whose [`Lookups::hash`] is `hash`.
+    fn served(&self, hash: u64, name: &DnsName) -> bool {
+        self.served.find(hash, |known| *known == name).is_some()
+    }
+
+    /// Where the fact of `name` is in `list`.
+    fn position(&self, hash: u64, name: &DnsName, list: &[Fact]) -> Option<usize> {
+        self.positions
+            .find(hash, |&at| list[at].name == *name)
+            .copied()
+    }
+
+    /// Notes that the fact of the name hashed `hash` is at `at` of `list`.
+    fn place(&mut self, hash: u64, at: usize, list: &[Fact]) {
+        let hasher = &self.hasher;
+        self.positions
+            .insert_unique(hash, at, |&placed| hasher.hash_one(&list[placed].name));
+    }
+
+    /// Whether a record is at `name` (hashing it here).
+    fn is_served(&self, name: &DnsName) -> bool {
+        self.served(self.hash(name), name)
+    }
 }
 
 impl Facts<'_, '_> {
@@ -162,14 +222,11 @@ impl Facts<'_, '_> {
         objects: Vec<Arc<ObjectRef>>,
         causes: Vec<Cause>,
     ) {
-        let served = self.served.contains(&name);
-        // The name is copied only for a new fact (the map's key and the fact's own field), not
-        // for every merge into one.
-        let at = match self.by_name.entry(name) {
-            Entry::Occupied(entry) => *entry.get(),
-            Entry::Vacant(entry) => {
-                let name = entry.key().clone();
-                entry.insert(self.list.len());
+        let hash = self.names.hash(&name);
+        let served = self.names.served(hash, &name);
+        let at = match self.names.position(hash, &name, &self.list) {
+            Some(at) => at,
+            None => {
                 self.list.push(Fact {
                     name,
                     rtype,
@@ -182,7 +239,9 @@ impl Facts<'_, '_> {
                     expectation,
                     objects: Vec::new(),
                 });
-                self.list.len() - 1
+                let at = self.list.len() - 1;
+                self.names.place(hash, at, &self.list);
+                at
             }
         };
         let fact = &mut self.list[at];
@@ -246,7 +305,7 @@ impl Facts<'_, '_> {
         if needs_slices && !matches!(service.kind, ServiceKind::ExternalName(_)) {
             service_causes.extend(slices_forbidden.clone());
         }
-        if service.is_headless() && !self.served.contains(&name) {
+        if service.is_headless() && !self.names.is_served(&name) {
             service_causes.extend(self.not_ready_causes(service));
         }
         let rtype = match service.kind {
@@ -281,9 +340,9 @@ impl Facts<'_, '_> {
         }
         // A port's SRV name is absent for the same reasons as the Service's own name.
         let inherited: Vec<Cause> = self
-            .by_name
-            .get(&name)
-            .map(|&at| self.list[at].causes.clone())
+            .names
+            .position(self.names.hash(&name), &name, &self.list)
+            .map(|at| self.list[at].causes.clone())
             .unwrap_or_default();
         for port in service.ports.iter().filter(|p| !p.name.is_empty()) {
             let Ok(owner) =
@@ -292,7 +351,7 @@ impl Facts<'_, '_> {
                 continue;
             };
             let mut causes = inherited.clone();
-            if !self.served.contains(&owner) && self.served.contains(&name) {
+            if !self.names.is_served(&owner) && self.names.is_served(&name) {
                 // Served Service name, no SRV under this port: its slices do not carry it.
                 causes.extend(slices_forbidden.clone());
             }
@@ -346,7 +405,7 @@ impl Facts<'_, '_> {
             } else if service.publish_not_ready && pod_view.is_some_and(|p| !p.ready) {
                 causes.push(Cause::PublishedNotReady { pod: pod.clone() });
             }
-            if self.ctx.config.ignore_empty_service && !self.served.contains(&name) {
+            if self.ctx.config.ignore_empty_service && !self.names.is_served(&name) {
                 causes.push(Cause::IgnoreEmptyService {
                     service: object.clone(),
                 });

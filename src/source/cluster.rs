@@ -589,17 +589,75 @@ fn join<T>(into: &mut Vec<T>, mut more: Vec<T>) {
 /// The same object can arrive twice (a target GET and a namespace LIST, kube-system with -A).
 fn dedup(snapshot: &mut ClusterSnapshot) {
     fn by_key<T, M: Metadata>(items: &mut Vec<T>, meta: fn(&T) -> &M) {
-        let mut seen = std::collections::HashSet::new();
-        items.retain(|item| {
-            let meta = meta(item);
-            seen.insert((
-                meta.namespace().map(str::to_string),
-                meta.name().map(str::to_string),
-            ))
-        });
+        // The keys borrow the objects, so which to keep is decided before any is removed:
+        // copying two strings per object into a SipHash set was 1.5% of a cluster-wide run.
+        let keep: Vec<bool> = {
+            let mut seen = std::collections::HashSet::with_capacity_and_hasher(
+                items.len(),
+                foldhash::fast::RandomState::default(),
+            );
+            items
+                .iter()
+                .map(|item| seen.insert((meta(item).namespace(), meta(item).name())))
+                .collect()
+        };
+        if keep.iter().all(|&kept| kept) {
+            return;
+        }
+        let mut keep = keep.into_iter();
+        items.retain(|_| keep.next().unwrap_or(true));
     }
     by_key(&mut snapshot.services, |o| &o.metadata);
     by_key(&mut snapshot.endpoint_slices, |o| &o.metadata);
     by_key(&mut snapshot.stateful_sets, |o| &o.metadata);
     by_key(&mut snapshot.pods, |o| &o.metadata);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Service;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn service(namespace: &str, name: &str, cluster_ip: &str) -> Service {
+        Service {
+            metadata: ObjectMeta {
+                namespace: Some(namespace.to_string()),
+                name: Some(name.to_string()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(k8s_openapi::api::core::v1::ServiceSpec {
+                cluster_ip: Some(cluster_ip.to_string()),
+                ..Default::default()
+            }),
+            ..Service::default()
+        }
+    }
+
+    #[test]
+    fn an_object_read_twice_is_kept_once_in_its_first_place() {
+        let mut snapshot = ClusterSnapshot {
+            services: vec![
+                service("a", "web", "10.0.0.1"),
+                service("b", "web", "10.0.0.2"),
+                service("a", "web", "10.0.0.3"),
+                service("a", "db", "10.0.0.4"),
+            ],
+            ..ClusterSnapshot::default()
+        };
+        dedup(&mut snapshot);
+        let kept: Vec<_> = snapshot
+            .services
+            .iter()
+            .map(|s| {
+                let ip = s.spec.as_ref().and_then(|spec| spec.cluster_ip.clone());
+                ip.unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(kept, ["10.0.0.1", "10.0.0.2", "10.0.0.4"]);
+
+        let unique = snapshot.services.clone();
+        dedup(&mut snapshot);
+        assert_eq!(snapshot.services, unique);
+    }
 }

@@ -75,7 +75,10 @@ pub fn decide(ctx: &Ctx, records: &[Record], denied: &[Denied]) -> Vec<Fact> {
     // tenth of a cluster-wide run: the keys are computed once instead.
     super::sort::by_byte_key(
         &mut facts,
-        |fact, key| fact.name.push_order_key(key),
+        super::sort::ByteKey {
+            push: |fact: &Fact, key: &mut Vec<u8>| fact.name.push_order_key(key),
+            len: |fact: &Fact| fact.name.order_key_len(),
+        },
         |_, _| std::cmp::Ordering::Equal,
     );
     facts

@@ -395,7 +395,11 @@ fn address_record(owner: &DnsName, ip: IpAddr, ttl: u32, source: Provenance) -> 
 /// an index is sorted rather than the records themselves: on 100,000 endpoints moving records,
 /// allocating a key per record and comparing SRV targets label by label dominated the run.
 fn canonical(mut records: Vec<Record>) -> Vec<Record> {
-    sort::by_byte_key(&mut records, push_sort_key, |a, b| {
+    let key = sort::ByteKey {
+        push: push_sort_key,
+        len: sort_key_len,
+    };
+    sort::by_byte_key(&mut records, key, |a, b| {
         a.data.cmp(&b.data).then_with(|| a.source.cmp(&b.source))
     });
     records.dedup_by(|later, earlier| later.owner == earlier.owner && later.data == earlier.data);
@@ -429,6 +433,19 @@ fn push_sort_key(record: &Record, key: &mut Vec<u8>) {
         }
         RData::Soa(_) | RData::Txt(_) => {}
     }
+}
+
+/// The length of the key [`push_sort_key`] appends.
+fn sort_key_len(record: &Record) -> usize {
+    let data = match &record.data {
+        RData::A(_) => 4,
+        RData::Aaaa(_) => 16,
+        RData::Ns(name) | RData::Cname(name) | RData::Ptr(name) => name.order_key_len(),
+        RData::Srv { target, .. } => 6 + target.order_key_len(),
+        RData::Soa(_) | RData::Txt(_) => 0,
+    };
+    // The tree, the owner, 0x00, the type, the data.
+    1 + record.owner.order_key_len() + 2 + data
 }
 
 #[cfg(test)]
@@ -560,6 +577,11 @@ mod tests {
                 "a",
             ),
         ];
+        for record in &records {
+            let mut key = Vec::new();
+            push_sort_key(record, &mut key);
+            assert_eq!(sort_key_len(record), key.len(), "{record:?}");
+        }
         let mut expected = records.clone();
         expected.sort_by(|a, b| {
             a.sort_key()

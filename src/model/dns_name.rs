@@ -211,6 +211,14 @@ impl DnsName {
         }
     }
 
+    /// The length of [`DnsName::order_key`], without building it: a sort allocates its keys'
+    /// buffer at its exact size from these.
+    pub fn order_key_len(&self) -> usize {
+        self.labels_from_right()
+            .map(|label| label.len() + 1 + if is_numeric(label) { 2 } else { 0 })
+            .sum()
+    }
+
     /// Labels as bytes from right to left, without the root.
     fn labels_from_right(&self) -> impl Iterator<Item = &[u8]> {
         self.0
@@ -305,6 +313,7 @@ mod tests {
         for a in &parsed {
             for b in &parsed {
                 assert_eq!(a.cmp(b), a.order_key().cmp(&b.order_key()), "{a} vs {b}");
+                assert_eq!(a.order_key_len(), a.order_key().len(), "{a}");
             }
         }
         assert_eq!(DnsName::parse("Web.Shop.").unwrap().as_str(), "web.shop.");

@@ -282,6 +282,9 @@ pub struct ClusterView {
 }
 
 /// The object lists a view is built from, with CoreDNS's own addresses read from them first.
+/// From this many Pods on, their views are built on a second thread (see [`super::join::join`]).
+const PARALLEL_PODS_FROM: usize = 2_000;
+
 struct Lists<S, E, P, T, N> {
     services: S,
     slices: E,
@@ -331,7 +334,7 @@ impl ClusterView {
         lists: Lists<
             impl Iterator<Item = Sv>,
             impl Iterator<Item = Es>,
-            impl Iterator<Item = Po>,
+            impl Iterator<Item = Po> + Send,
             impl Iterator<Item = Ss>,
             impl Iterator<Item = Np>,
         >,
@@ -341,7 +344,7 @@ impl ClusterView {
     where
         Sv: Borrow<Service>,
         Es: Borrow<EndpointSlice>,
-        Po: Borrow<PodObject>,
+        Po: Borrow<PodObject> + Send,
         Ss: Borrow<StatefulSet>,
         Np: Borrow<NetworkPolicy>,
     {
@@ -377,48 +380,67 @@ impl ClusterView {
         // makes glibc consolidate its free lists again and again.
         view.services.reserve(lists.services.size_hint().0);
         view.slices.reserve(lists.slices.size_hint().0);
-        view.pods.reserve(lists.pods.size_hint().0);
         view.stateful_sets
             .reserve(lists.stateful_sets.size_hint().0);
-        for service in lists.services {
-            let service = service.borrow();
-            let Some(built) = service_view(service, notes, &mut view.hidden) else {
-                continue;
-            };
-            if seen_through_labels(
-                config,
-                service.metadata.labels.as_ref().unwrap_or(&no_labels),
-            ) {
-                view.services.push(built);
-            } else {
-                hide(&built.object, &mut view);
-                view.filtered_services.push(built);
-            }
-        }
-        for slice in lists.slices {
-            let slice = slice.borrow();
-            let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
-                continue;
-            };
-            view.namespaces_with_slices
-                .insert(built.object.namespace.clone());
-            if config.noendpoints {
-                continue;
-            }
-            if seen_through_labels(config, slice.metadata.labels.as_ref().unwrap_or(&no_labels)) {
-                view.slices.push(built);
-            } else {
-                hide(&built.object, &mut view);
-                view.filtered_slices.push(built);
-            }
-        }
-        for pod in lists.pods {
-            let pod = pod.borrow();
-            if let Some(mut built) = pod_view(pod, notes) {
-                built.watched &= seen_through_labels(config, &pod.metadata.labels);
-                view.pods.push(built);
-            }
-        }
+        // The Pods' views need nothing of the Services' and slices': on a large cluster they are
+        // built (and their objects freed) on a second thread meanwhile, their notes placed
+        // where one thread would have written them.
+        let pods = lists.pods;
+        let worth_a_thread = pods.size_hint().0 >= PARALLEL_PODS_FROM;
+        let ((), (pod_views, pod_notes)) = super::join::join(
+            worth_a_thread,
+            || {
+                for service in lists.services {
+                    let service = service.borrow();
+                    let Some(built) = service_view(service, notes, &mut view.hidden) else {
+                        continue;
+                    };
+                    if seen_through_labels(
+                        config,
+                        service.metadata.labels.as_ref().unwrap_or(&no_labels),
+                    ) {
+                        view.services.push(built);
+                    } else {
+                        hide(&built.object, &mut view);
+                        view.filtered_services.push(built);
+                    }
+                }
+                for slice in lists.slices {
+                    let slice = slice.borrow();
+                    let Some(built) = slice_view(slice, notes, &mut view.hidden) else {
+                        continue;
+                    };
+                    view.namespaces_with_slices
+                        .insert(built.object.namespace.clone());
+                    if config.noendpoints {
+                        continue;
+                    }
+                    if seen_through_labels(
+                        config,
+                        slice.metadata.labels.as_ref().unwrap_or(&no_labels),
+                    ) {
+                        view.slices.push(built);
+                    } else {
+                        hide(&built.object, &mut view);
+                        view.filtered_slices.push(built);
+                    }
+                }
+            },
+            || {
+                let mut views = Vec::with_capacity(pods.size_hint().0);
+                let mut notes = Vec::new();
+                for pod in pods {
+                    let pod = pod.borrow();
+                    if let Some(mut built) = pod_view(pod, &mut notes) {
+                        built.watched &= seen_through_labels(config, &pod.metadata.labels);
+                        views.push(built);
+                    }
+                }
+                (views, notes)
+            },
+        );
+        view.pods = pod_views;
+        notes.extend(pod_notes);
         for sts in lists.stateful_sets {
             if let Some(built) = stateful_set_view(sts.borrow(), notes) {
                 view.stateful_sets.push(built);

@@ -123,7 +123,10 @@ pub fn join_names(names: &[DnsName]) -> String {
 /// pass is the one the rules look up (turning it into a map of ranges hashed every object
 /// again: a third of the findings' time).
 fn group_by_subject(facts: &[Fact]) -> Grouped<'_> {
-    let mut groups: HashMap<&ObjectRef, usize> = HashMap::default();
+    // Room for an object per fact, about what a cluster has (a Service, its slices, a Pod
+    // each): growing the map as it filled was a third of the grouping.
+    let mut groups: HashMap<&ObjectRef, usize> =
+        HashMap::with_capacity_and_hasher(facts.len(), Default::default());
     // Per group: how many pairs fall in it, then where its range starts.
     let mut starts: Vec<usize> = Vec::new();
     // Per (fact, object) pair, in order: the group it falls in.

@@ -22,10 +22,8 @@ pub fn render(
     // serde_json writes each quote, colon and indent on its own: into a concrete writer those
     // are inlined copies, where `out` would take a dynamic call apiece.
     let mut blocks = Blocks::new(out);
-    let mut serializer = serde_json::Serializer::with_formatter(
-        &mut blocks,
-        Chunks(TerminalSafe(Indented::default())),
-    );
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut blocks, TerminalSafe(Indented::default()));
     json_document(report, verification)
         .serialize(&mut serializer)
         .map_err(io::Error::other)?;
@@ -46,8 +44,8 @@ const ELEMENT_DEPTH: usize = 2;
 /// rendering the chunks alternately on this thread and on a second one: rendering a large
 /// report's records and names on one core was a quarter of a cluster-wide run while the other
 /// core was idle. A chunk is rendered as this formatter would write its elements, with the
-/// separators between them, and reaches the serializer as one element, which [`Chunks`] writes
-/// as it is: the bytes are those of writing each element in turn.
+/// separators between them, and reaches the serializer as one element, which [`Indented`]
+/// writes as it is: the bytes are those of writing each element in turn.
 pub(super) fn serialize_in_chunks<'a, S, T, V>(
     serializer: S,
     items: &'a [T],
@@ -125,79 +123,13 @@ where
     seq.end()
 }
 
-/// A chunk of elements already rendered: passed to the serializer as bytes, which [`Chunks`]
+/// A chunk of elements already rendered: passed to the serializer as bytes, which [`Indented`]
 /// writes unchanged (the document holds no byte string of its own).
 struct Rendered<'b>(&'b [u8]);
 
 impl Serialize for Rendered<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(self.0)
-    }
-}
-
-/// `-o json`'s formatter: [`TerminalSafe`] over [`Indented`], writing a [`Rendered`] chunk as
-/// it is.
-struct Chunks<F>(F);
-
-impl<F: Formatter> Formatter for Chunks<F> {
-    fn write_byte_array<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        value: &[u8],
-    ) -> io::Result<()> {
-        writer.write_all(value)
-    }
-
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        self.0.write_string_fragment(writer, fragment)
-    }
-
-    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_array(writer)
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_array(writer)
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.0.begin_array_value(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_array_value(writer)
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_object(writer)
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_object(writer)
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.0.begin_object_key(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(writer)
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_object_value(writer)
     }
 }
 
@@ -246,6 +178,16 @@ impl Indented {
 }
 
 impl Formatter for Indented {
+    /// A [`Rendered`] chunk, written as it is: `-o json`'s document holds no byte string of its
+    /// own, so the only bytes serialized are chunks this formatter's layout rendered.
+    fn write_byte_array<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> io::Result<()> {
+        writer.write_all(value)
+    }
+
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
         self.open(writer, b"[")
     }
@@ -329,7 +271,15 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
         Ok(())
     }
 
-    // Layout is the pretty formatter's.
+    // Layout is the inner formatter's, and so are byte strings (`Indented`'s rendered chunks).
+    fn write_byte_array<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> io::Result<()> {
+        self.0.write_byte_array(writer, value)
+    }
+
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
         self.0.begin_array(writer)
     }

@@ -743,7 +743,7 @@ impl<'a> Answerer<'a> {
 
     fn slice_of(&self, source: &Provenance) -> Option<&'a crate::engine::SliceView> {
         match source {
-            Provenance::Endpoint { slice, .. } => self.slices.get(slice.as_ref()).copied(),
+            Provenance::Endpoint { slice, .. } => self.tables.slices.get(slice.as_ref()).copied(),
             _ => None,
         }
     }
@@ -755,7 +755,7 @@ impl<'a> Answerer<'a> {
         service: &str,
         answer: &mut Answer,
     ) -> Option<&'a crate::engine::ServiceView> {
-        let view = self.index.service(namespace, service);
+        let view = self.tables.index.service(namespace, service);
         answer.checks.push(Check {
             passed: view.is_some(),
             subject: self.service_subject(namespace, service),
@@ -764,7 +764,12 @@ impl<'a> Answerer<'a> {
     }
 
     fn service_subject(&self, namespace: &str, service: &str) -> String {
-        match self.index.service(namespace, service).map(|s| &s.kind) {
+        match self
+            .tables
+            .index
+            .service(namespace, service)
+            .map(|s| &s.kind)
+        {
             Some(ServiceKind::Headless) => format!("Service {service} (headless)"),
             Some(ServiceKind::ExternalName(target)) => {
                 format!("Service {service} (ExternalName {target:?})")
@@ -813,7 +818,7 @@ impl<'a> Answerer<'a> {
         service: &str,
         prefix: &[&str],
     ) -> Option<Reason> {
-        let here = self.index.services_in(namespace);
+        let here = self.tables.index.services_in(namespace);
         let near = suggest(service, here.iter().map(|s| s.object.name.as_str()));
         let elsewhere = self
             .output
@@ -884,6 +889,7 @@ impl<'a> Answerer<'a> {
         let parent = routed.zone.prepend_all(&[service, namespace, "svc"]).ok()?;
         let depth = parent.label_count() + if label.starts_with('_') { 2 } else { 1 };
         let children: BTreeSet<&DnsName> = self
+            .tables
             .by_owner
             .keys()
             .copied()
@@ -909,7 +915,7 @@ impl<'a> Answerer<'a> {
             if names.len() == 3 {
                 break;
             }
-            if self.served.contains(&candidate) && !names.contains(&candidate) {
+            if self.tables.served.contains(&candidate) && !names.contains(&candidate) {
                 names.push(candidate);
             }
         }

@@ -19,7 +19,9 @@ pub use name::{NameError, QName};
 pub use reason::{QuestionCause, Reason};
 
 use crate::engine::{EngineOutput, Index, SliceView};
-use crate::model::{DnsConfig, DnsName, Fact, ObjectRef, Provenance, RData, Record, RecordType};
+use crate::model::{
+    ClusterDns, DnsConfig, DnsName, Fact, ObjectRef, Provenance, RData, Record, RecordType,
+};
 use backend::Backend;
 
 /// The question types `explain` asks.
@@ -271,16 +273,50 @@ impl Answer {
     }
 }
 
-/// Answers questions from one engine output under one configuration.
+/// Answers questions from one engine output: under one stanza, or under a whole Corefile, where
+/// each question is answered by the stanza whose server block receives it.
 pub struct Answerer<'a> {
     output: &'a EngineOutput,
+    /// The stanza this answerer computes with.
     config: &'a DnsConfig,
+    /// Every stanza of the Corefile, in Corefile order, for questions the current one's server
+    /// block hands to another block.
+    stanzas: &'a [DnsConfig],
+    /// The stanza the engine's facts are decided under: another stanza's missing names carry
+    /// the question's own reasons.
+    primary: &'a DnsConfig,
+    tables: std::rc::Rc<Tables<'a>>,
+}
+
+/// The look-ups of one engine output, whatever the stanza asked under.
+struct Tables<'a> {
     index: Index<'a>,
     by_owner: HashMap<&'a DnsName, Vec<&'a Record>>,
     /// Owners of the record list proper (not the zone's glue): names that resolve on their own.
     served: std::collections::HashSet<&'a DnsName>,
     facts: HashMap<&'a DnsName, &'a Fact>,
     slices: HashMap<&'a ObjectRef, &'a SliceView>,
+}
+
+impl<'a> Tables<'a> {
+    fn new(output: &'a EngineOutput) -> Self {
+        let mut by_owner: HashMap<&DnsName, Vec<&Record>> = HashMap::new();
+        for record in output.records.iter().chain(&output.zone_records) {
+            by_owner.entry(&record.owner).or_default().push(record);
+        }
+        Tables {
+            index: Index::new(&output.view),
+            by_owner,
+            served: output.records.iter().map(|r| &r.owner).collect(),
+            facts: output.facts.iter().map(|f| (&f.name, f)).collect(),
+            slices: output
+                .view
+                .slices
+                .iter()
+                .map(|s| (s.object.as_ref(), s))
+                .collect(),
+        }
+    }
 }
 
 /// How a question was routed to the plugin.
@@ -297,24 +333,43 @@ const MAX_CNAME_CHAIN: usize = 10;
 impl<'a> Answerer<'a> {
     /// Indexes the engine's output once; answering is then a few hash look-ups per question.
     pub fn new(output: &'a EngineOutput, config: &'a DnsConfig) -> Self {
-        let mut by_owner: HashMap<&DnsName, Vec<&Record>> = HashMap::new();
-        for record in output.records.iter().chain(&output.zone_records) {
-            by_owner.entry(&record.owner).or_default().push(record);
-        }
         Answerer {
             output,
             config,
-            index: Index::new(&output.view),
-            by_owner,
-            served: output.records.iter().map(|r| &r.owner).collect(),
-            facts: output.facts.iter().map(|f| (&f.name, f)).collect(),
-            slices: output
-                .view
-                .slices
-                .iter()
-                .map(|s| (s.object.as_ref(), s))
-                .collect(),
+            stanzas: std::slice::from_ref(config),
+            primary: config,
+            tables: std::rc::Rc::new(Tables::new(output)),
         }
+    }
+
+    /// Answers under every stanza of `dns` from the output of all of them
+    /// (`engine::compute_all_prepared`): a question goes to the stanza whose server block
+    /// receives it, the primary one first. None for a configuration without a stanza.
+    pub fn for_corefile(output: &'a EngineOutput, dns: &'a ClusterDns) -> Option<Self> {
+        let mut answerer = Answerer::new(output, dns.primary()?);
+        answerer.stanzas = &dns.stanzas;
+        Some(answerer)
+    }
+
+    /// The answerer for `name`'s stanza when it is not this one: `core/dnsserver/server.go
+    /// ServeDNS` hands a question to the block with the longest zone holding it, so a name
+    /// another block of the port takes is answered by that block's `kubernetes` stanza.
+    fn for_name(&self, name: &QName) -> Option<Answerer<'a>> {
+        let name = name.dns_name()?;
+        if self.config.server.receives(&name) {
+            return None;
+        }
+        let stanza = self
+            .stanzas
+            .iter()
+            .find(|other| !std::ptr::eq(*other, self.config) && other.server.receives(&name))?;
+        Some(Answerer {
+            output: self.output,
+            config: stanza,
+            stanzas: self.stanzas,
+            primary: self.primary,
+            tables: self.tables.clone(),
+        })
     }
 
     /// The engine's output the answers are read from (explain's client side reads its views).
@@ -346,7 +401,15 @@ impl<'a> Answerer<'a> {
 
     /// CoreDNS's response to `question`.
     pub fn answer(&self, question: &Question) -> Answer {
-        self.answer_chained(question, &mut Vec::new())
+        self.answer_routed(question, &mut Vec::new())
+    }
+
+    /// The answer of the stanza whose server block receives the question.
+    fn answer_routed(&self, question: &Question, chain: &mut Vec<DnsName>) -> Answer {
+        match self.for_name(&question.name) {
+            Some(stanza) => stanza.answer_chained(question, chain),
+            None => self.answer_chained(question, chain),
+        }
     }
 
     fn answer_chained(&self, question: &Question, chain: &mut Vec<DnsName>) -> Answer {
@@ -399,15 +462,18 @@ impl<'a> Answerer<'a> {
     /// The fact the engine decided for `name`, a forward name looked up in the primary zone:
     /// facts are built there, and every forward zone serves the same names.
     fn fact_of(&self, routed: &Routed, name: &DnsName) -> Option<&'a Fact> {
+        if !std::ptr::eq(self.config, self.primary) {
+            return None;
+        }
         let primary = self.config.primary_zone()?;
         // Reverse names are the same whatever zone of the stanza holds them.
         if &routed.zone == primary || crate::model::is_reverse_zone(&routed.zone) {
-            return self.facts.get(name).copied();
+            return self.tables.facts.get(name).copied();
         }
         let below = name.label_count().checked_sub(routed.zone.label_count())?;
         let labels: Vec<&str> = name.labels().take(below).collect();
         let translated = primary.prepend_all(&labels).ok()?;
-        self.facts.get(&translated).copied()
+        self.tables.facts.get(&translated).copied()
     }
 
     /// A name error's reasons: when the engine has a fact for the name, exactly the fact's
@@ -520,7 +586,12 @@ impl<'a> Answerer<'a> {
 
     /// The records the engine has at `owner`.
     fn records_at(&self, owner: &DnsName) -> impl Iterator<Item = &'a Record> + '_ {
-        self.by_owner.get(owner).into_iter().flatten().copied()
+        self.tables
+            .by_owner
+            .get(owner)
+            .into_iter()
+            .flatten()
+            .copied()
     }
 
     /// A record written at `owner` with every name the plugin builds from the zone in the
@@ -801,8 +872,8 @@ impl<'a> Answerer<'a> {
             }
         } else {
             // Outside the zone CoreDNS asks itself again (`upstream.Lookup`) and adds the CNAME
-            // whatever comes back.
-            let inner = self.answer_chained(&next, chain);
+            // whatever comes back, from whichever block receives the target.
+            let inner = self.answer_routed(&next, chain);
             answer.answer.push(record);
             answer
                 .causes

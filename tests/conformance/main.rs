@@ -15,8 +15,8 @@ use std::path::Path;
 
 use dnsrecords::corefile;
 use dnsrecords::model::{
-    Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, FactState, Gap, GapResource,
-    LabelSelector, Metadata, Report, Selection,
+    Cause, ClusterDns, ClusterSnapshot, Expectation, FactState, Gap, GapResource, LabelSelector,
+    Metadata, Report, Selection,
 };
 use dnsrecords::render::{self, Format, RenderOptions};
 use dnsrecords::source::{load_text, parse_target};
@@ -157,19 +157,6 @@ fn base_objects(with_base: bool) -> Result<Vec<serde_json::Value>, Error> {
     } else {
         Vec::new()
     })
-}
-
-/// The primary stanza of the case's configuration (see `dns`).
-fn config(
-    corefile_text: Option<&str>,
-    snapshot: &ClusterSnapshot,
-    env: &std::collections::BTreeMap<String, String>,
-) -> Result<DnsConfig, Error> {
-    let (dns, _) = dns(corefile_text, snapshot, env)?;
-    Ok(dns
-        .primary()
-        .cloned()
-        .unwrap_or_else(corefile::kubeadm_default))
 }
 
 /// The case's Corefile, else the snapshot's CoreDNS ConfigMap, else kubeadm's default: every

@@ -9,9 +9,9 @@ use std::path::Path;
 
 use dnsrecords::answer::{Answer, Answerer, Handoff, QType, Question, Rcode};
 use dnsrecords::engine;
-use dnsrecords::model::{DnsConfig, FactState, RecordType};
+use dnsrecords::model::{ClusterDns, DnsConfig, FactState, RecordType};
 
-use super::{Error, Failure, base_objects, config, normalize, snapshot, with_base};
+use super::{Error, Failure, base_objects, dns, normalize, snapshot, with_base};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,23 +58,35 @@ fn load(
     objects: &[serde_json::Value],
     corefile_text: Option<&str>,
     cluster_dns: Option<&str>,
-) -> Result<(engine::EngineOutput, DnsConfig), Error> {
+) -> Result<(engine::EngineOutput, ClusterDns), Error> {
     load_env(objects, corefile_text, cluster_dns, &Default::default())
 }
 
-/// `load` with environment values for the Corefile. The answers are the primary stanza's: the
-/// answer module models one stanza and its block.
+/// `load` with environment values for the Corefile: the engine's output of every stanza, as the
+/// record list is computed, and the stanzas the answers are routed among.
 fn load_env(
     objects: &[serde_json::Value],
     corefile_text: Option<&str>,
     cluster_dns: Option<&str>,
     env: &std::collections::BTreeMap<String, String>,
-) -> Result<(engine::EngineOutput, DnsConfig), Error> {
+) -> Result<(engine::EngineOutput, ClusterDns), Error> {
     let mut all = objects.to_vec();
     all.extend(base_objects(with_base(cluster_dns)?)?);
     let snapshot = snapshot(&all)?;
-    let config = config(corefile_text, &snapshot, env)?;
-    Ok((engine::compute(&snapshot, &config), config))
+    let (mut dns, _) = dns(corefile_text, &snapshot, env)?;
+    if dns.primary().is_none() {
+        dns = ClusterDns::single(DnsConfig::kubeadm_default());
+    }
+    let output = engine::compute_all_prepared(engine::prepare_all(&snapshot, &dns), &dns);
+    Ok((output, dns))
+}
+
+/// Every stanza's answers: a question goes to the block that receives it.
+fn answerer<'a>(
+    output: &'a engine::EngineOutput,
+    dns: &'a ClusterDns,
+) -> Result<Answerer<'a>, Error> {
+    Answerer::for_corefile(output, dns).ok_or_else(|| "no stanza to answer with".into())
 }
 
 fn lines(records: &[dnsrecords::answer::AnswerRecord]) -> Vec<String> {
@@ -107,12 +119,12 @@ fn check_questions(path: &Path) -> Result<(), Error> {
     if file.description.trim().is_empty() || file.reference.trim().is_empty() {
         return Err("a question file needs a description and a reference".into());
     }
-    let (output, config) = load(
+    let (output, dns) = load(
         &file.objects,
         file.corefile.as_deref(),
         file.cluster_dns.as_deref(),
     )?;
-    let answerer = Answerer::new(&output, &config);
+    let answerer = answerer(&output, &dns)?;
     let mut problems = String::new();
     for expected in &file.questions {
         if expected.cites.trim().is_empty() {
@@ -221,13 +233,13 @@ fn check_consistent(path: &Path) -> Result<(), Error> {
     if case.corefile_error.is_some() {
         return Ok(());
     }
-    let (output, config) = load_env(
+    let (output, dns) = load_env(
         &case.objects,
         case.corefile.as_deref(),
         case.cluster_dns.as_deref(),
         &case.corefile_env,
     )?;
-    let answerer = Answerer::new(&output, &config);
+    let answerer = answerer(&output, &dns)?;
     let mut problems = String::new();
     // NS glue is additional data: its owner answers for itself only as a Service name (then the
     // record list has it too), and not at all under a reverse zone or a namespace not served.

@@ -8,8 +8,8 @@ use crate::engine;
 use crate::lint;
 pub use crate::model::suggest;
 use crate::model::{
-    Absent, Cause, ClusterDns, ClusterSnapshot, DnsConfig, Expectation, Fact, FactState, Kind,
-    NotFound, ObjectRef, Provenance, Report, Scope, Selection, Target,
+    Absent, Cause, ClusterDns, ClusterSnapshot, DnsConfig, DnsServer, Expectation, Fact, FactState,
+    Finding, Kind, NotFound, Note, ObjectRef, Provenance, Record, Report, Scope, Selection, Target,
 };
 
 /// Why a selection cannot be resolved against the snapshot.
@@ -72,7 +72,80 @@ fn with_a_stanza(dns: &ClusterDns) -> std::borrow::Cow<'_, ClusterDns> {
 }
 
 /// The report of prepared stanzas, narrowed to `scope`.
-fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> Report {
+fn report(prepared: engine::PreparedAll, dns: &ClusterDns, scope: Scope) -> Report {
+    let (output, findings, config) = compute(prepared, dns);
+    let narrowing = Narrowing::new(&output, scope);
+    let findings = findings
+        .into_iter()
+        .filter(|f| narrowing.keeps_finding(f))
+        .collect();
+    let notes = (output.notes.into_iter())
+        .filter(|n| narrowing.keeps_note(n))
+        .collect();
+    let facts = (output.facts.into_iter())
+        .filter(|f| narrowing.keeps_fact(f))
+        .collect();
+    let records = (output.records.into_iter())
+        .filter(|r| narrowing.keeps_record(r))
+        .collect();
+    narrowing.report(Parts {
+        config,
+        records,
+        zone_records: output.zone_records,
+        facts,
+        findings,
+        notes,
+        nameservers_known: output.nameservers_known,
+        dns_server: output.dns_server,
+    })
+}
+
+/// [`analyze_dns`], keeping the whole engine output the report is narrowed from: `--verify`
+/// answers its questions from it (`answer::Answerer::for_corefile`) rather than running the
+/// engine again. The report holds copies of what it keeps.
+pub fn analyze_dns_keeping_output(
+    snapshot: &ClusterSnapshot,
+    dns: &ClusterDns,
+    selection: &Selection,
+) -> Result<(Report, engine::EngineOutput), SelectionError> {
+    let dns = with_a_stanza(dns);
+    let scope = resolve_scope(snapshot, selection)?;
+    let (output, findings, config) = compute(engine::prepare_all(snapshot, &dns), &dns);
+    let narrowing = Narrowing::new(&output, scope);
+    let findings = findings
+        .into_iter()
+        .filter(|f| narrowing.keeps_finding(f))
+        .collect();
+    let notes = (output.notes.iter())
+        .filter(|n| narrowing.keeps_note(n))
+        .cloned()
+        .collect();
+    let facts = (output.facts.iter())
+        .filter(|f| narrowing.keeps_fact(f))
+        .cloned()
+        .collect();
+    let records = (output.records.iter())
+        .filter(|r| narrowing.keeps_record(r))
+        .cloned()
+        .collect();
+    let report = narrowing.report(Parts {
+        config,
+        records,
+        zone_records: output.zone_records.clone(),
+        facts,
+        findings,
+        notes,
+        nameservers_known: output.nameservers_known,
+        dns_server: output.dns_server.clone(),
+    });
+    Ok((report, output))
+}
+
+/// The engine's output of every stanza and the primary stanza's findings over it.
+fn compute(
+    prepared: engine::PreparedAll,
+    dns: &ClusterDns,
+) -> (engine::EngineOutput, Vec<Finding>, DnsConfig) {
     let config = dns
         .primary()
         .cloned()
@@ -81,36 +154,65 @@ fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> 
     let (output, findings) = engine::compute_all_prepared_then(prepared, dns, |output, index| {
         lint::check(output, index, &config, &dns.stanzas)
     });
-    if scope.narrowed {
-        // A StatefulSet target covers its Pods; a Service target the Pods behind its endpoints.
-        for pod in &output.view.pods {
-            if pod.stateful_set.as_ref().is_some_and(|sts| {
-                scope.stateful_sets.contains(&ObjectRef::new(
-                    Kind::StatefulSet,
-                    &pod.object.namespace,
-                    sts,
-                ))
-            }) {
-                scope.pods.insert((*pod.object).clone());
+    (output, findings, config)
+}
+
+/// What a report is assembled from, each part already narrowed.
+struct Parts {
+    config: DnsConfig,
+    records: Vec<Record>,
+    zone_records: Vec<Record>,
+    facts: Vec<Fact>,
+    findings: Vec<Finding>,
+    notes: Vec<Note>,
+    nameservers_known: bool,
+    dns_server: DnsServer,
+}
+
+/// Which parts of the engine's output a scope keeps: the one rule for the owned and the
+/// borrowed report alike.
+struct Narrowing {
+    scope: Scope,
+}
+
+impl Narrowing {
+    /// The scope widened to the Pods its targets cover: a StatefulSet target covers its Pods, a
+    /// Service target the Pods behind its endpoints.
+    fn new(output: &engine::EngineOutput, mut scope: Scope) -> Self {
+        if scope.narrowed {
+            for pod in &output.view.pods {
+                if pod.stateful_set.as_ref().is_some_and(|sts| {
+                    scope.stateful_sets.contains(&ObjectRef::new(
+                        Kind::StatefulSet,
+                        &pod.object.namespace,
+                        sts,
+                    ))
+                }) {
+                    scope.pods.insert((*pod.object).clone());
+                }
             }
+            let pods_of_services: Vec<ObjectRef> = output
+                .records
+                .iter()
+                .filter(|r| {
+                    r.source
+                        .service()
+                        .is_some_and(|s| scope.services.contains(s))
+                })
+                .filter_map(|r| r.source.pod().cloned())
+                .collect();
+            scope.pods.extend(pods_of_services);
         }
-        let pods_of_services: Vec<ObjectRef> = output
-            .records
-            .iter()
-            .filter(|r| {
-                r.source
-                    .service()
-                    .is_some_and(|s| scope.services.contains(s))
-            })
-            .filter_map(|r| r.source.pod().cloned())
-            .collect();
-        scope.pods.extend(pods_of_services);
+        Narrowing { scope }
     }
-    let in_scope = |source: &Provenance| -> bool {
+
+    fn keeps_record(&self, record: &Record) -> bool {
+        let scope = &self.scope;
+        let source = &record.source;
         let Some(namespace) = source.namespace() else {
             return !scope.narrowed;
         };
-        if !namespace_in(&scope, namespace) {
+        if !namespace_in(scope, namespace) {
             return false;
         }
         if !scope.narrowed {
@@ -120,49 +222,37 @@ fn report(prepared: engine::PreparedAll, dns: &ClusterDns, mut scope: Scope) -> 
             Provenance::Pod(pod) => scope.pods.contains(pod),
             other => other.service().is_some_and(|s| scope.services.contains(s)),
         }
-    };
-    // Cluster-wide configuration (the Corefile's cache) concerns every scope.
-    let findings = findings
-        .into_iter()
-        .filter(|f| {
-            f.objects
-                .iter()
-                .any(|o| o.kind == Kind::ConfigMap || scope.covers(o))
-        })
-        .collect();
-    let notes = output
-        .notes
-        .into_iter()
-        .filter(|n| {
-            n.subject
-                .as_ref()
-                .is_none_or(|s| namespace_in(&scope, &s.namespace))
-        })
-        .collect();
-    let facts: Vec<Fact> = output
-        .facts
-        .into_iter()
-        .filter(|fact| fact.objects.iter().any(|o| scope.covers(o)))
-        .collect();
-    let (predicted, absent, unknown) = not_served_lines(&facts);
-    let records = output
-        .records
-        .into_iter()
-        .filter(|r| in_scope(&r.source))
-        .collect();
-    Report {
-        config,
-        records,
-        zone_records: output.zone_records,
-        facts,
-        absent,
-        predicted,
-        unknown,
-        findings,
-        notes,
-        scope,
-        nameservers_known: output.nameservers_known,
-        dns_server: output.dns_server,
+    }
+
+    /// Cluster-wide configuration (the Corefile's cache) concerns every scope.
+    fn keeps_finding(&self, finding: &Finding) -> bool {
+        (finding.objects.iter()).any(|o| o.kind == Kind::ConfigMap || self.scope.covers(o))
+    }
+
+    fn keeps_note(&self, note: &Note) -> bool {
+        (note.subject.as_ref()).is_none_or(|s| namespace_in(&self.scope, &s.namespace))
+    }
+
+    fn keeps_fact(&self, fact: &Fact) -> bool {
+        fact.objects.iter().any(|o| self.scope.covers(o))
+    }
+
+    fn report(self, parts: Parts) -> Report {
+        let (predicted, absent, unknown) = not_served_lines(&parts.facts);
+        Report {
+            config: parts.config,
+            records: parts.records,
+            zone_records: parts.zone_records,
+            facts: parts.facts,
+            absent,
+            predicted,
+            unknown,
+            findings: parts.findings,
+            notes: parts.notes,
+            scope: self.scope,
+            nameservers_known: parts.nameservers_known,
+            dns_server: parts.dns_server,
+        }
     }
 }
 

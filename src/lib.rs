@@ -19,5 +19,5 @@ pub mod source;
 pub mod verify;
 pub mod watch_diff;
 
-pub use analyze::{analyze, analyze_dns, analyze_dns_owned};
+pub use analyze::{analyze, analyze_dns, analyze_dns_keeping_output, analyze_dns_owned};
 pub use model::Report;

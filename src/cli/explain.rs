@@ -151,10 +151,20 @@ pub(crate) fn trace(
     snapshot: &crate::model::ClusterSnapshot,
     pod_name: Option<&str>,
 ) -> Result<resolver::Trace, CliError> {
-    let (config, _) = super::dns_config(cli, snapshot)?;
-    // The same engine output the record list and the findings are computed from.
-    let output = engine::compute(snapshot, &config);
-    let answerer = Answerer::new(&output, &config);
+    let (dns, _) = super::cluster_dns(cli, snapshot)?;
+    // A Corefile without a stanza is read as kubeadm's, as the record list reads it.
+    let dns = match dns.primary() {
+        Some(_) => dns,
+        None => crate::model::ClusterDns::single(crate::model::DnsConfig::kubeadm_default()),
+    };
+    let config = (dns.primary().cloned()).unwrap_or_else(crate::model::DnsConfig::kubeadm_default);
+    // The same engine output the record list and the findings are computed from: every
+    // stanza's records, each question answered by the stanza whose server block receives it.
+    let output = engine::compute_all_prepared(engine::prepare_all(snapshot, &dns), &dns);
+    let answerer = match Answerer::for_corefile(&output, &dns) {
+        Some(answerer) => answerer,
+        None => Answerer::new(&output, &config),
+    };
 
     let absolute = args.name.ends_with('.') || args.name.parse::<std::net::IpAddr>().is_ok();
     let client = match pod_name {

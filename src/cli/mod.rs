@@ -107,11 +107,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     // Only --verify reads the objects after the analysis: without it they are handed to the
     // analysis, which frees them once validated, so a large cluster's peak is its view and
     // records, never those plus the objects they came from.
-    let (mut report, snapshot) = if cli.verify {
-        (
-            crate::analyze_dns(&snapshot, &dns, &selection)?,
-            Some(snapshot),
-        )
+    let (mut report, kept) = if cli.verify {
+        let (report, output) = crate::analyze_dns_keeping_output(&snapshot, &dns, &selection)?;
+        (report, Some((snapshot, output)))
     } else {
         (crate::analyze_dns_owned(snapshot, &dns, &selection)?, None)
     };
@@ -133,19 +131,21 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         palette,
         headers: !cli.no_headers,
     };
-    let verification = match &snapshot {
-        Some(snapshot) => Some(verify_report(
+    let verification = match &kept {
+        Some((snapshot, output)) => Some(verify_report(
             cli,
             &report,
+            (output, &dns),
             snapshot,
             connection.as_ref(),
             &runtime,
         )?),
         None => None,
     };
-    // Nothing reads the objects from here on: their memory is given back before the output is
-    // written (custom-columns and jsonpath build a whole document of the report).
-    drop(snapshot);
+    // Nothing reads the objects or the engine's output from here on: their memory is given
+    // back before the output is written (custom-columns and jsonpath build a whole document of
+    // the report).
+    drop(kept);
     match (&shape, &labels) {
         (Some(shape), _) => {
             render::render_report(&report, verification.as_ref(), shape, options.headers, out)
@@ -235,13 +235,15 @@ pub(crate) fn check_verify_flags(cli: &Cli) -> Result<(), CliError> {
 fn verify_report(
     cli: &Cli,
     report: &crate::model::Report,
+    (output, dns): (&crate::engine::EngineOutput, &crate::model::ClusterDns),
     snapshot: &crate::model::ClusterSnapshot,
     connection: Option<&source::Connection>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Verification, CliError> {
-    // The expected answers come from answer/, over the engine output the report was made from.
-    let output = crate::engine::compute(snapshot, &report.config);
-    let answerer = crate::answer::Answerer::new(&output, &report.config);
+    // The expected answers come from answer/, over the engine output the report was narrowed
+    // from, each question under the stanza whose server block receives it.
+    let answerer = crate::answer::Answerer::for_corefile(output, dns)
+        .unwrap_or_else(|| crate::answer::Answerer::new(output, &report.config));
     let questions = verify::report_questions(report, &answerer);
     run_verification(cli, questions, snapshot, connection, runtime)
 }

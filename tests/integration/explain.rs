@@ -167,6 +167,49 @@ fn an_absolute_name_or_an_address_is_one_question() {
     );
 }
 
+/// A name of a second server block's `kubernetes` stanza is answered by that stanza (its zone,
+/// its TTL), not reported as another block's business.
+#[test]
+fn a_second_server_blocks_name_is_answered_by_its_stanza() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corefile = dir.path().join("Corefile");
+    std::fs::write(
+        &corefile,
+        ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n\
+         example.internal:53 {\n    kubernetes example.internal {\n        ttl 7\n    }\n}\n",
+    )
+    .expect("write");
+    let corefile = corefile.to_str().expect("utf-8 path");
+    let name = "redis-0.redis-headless.cache.svc.example.internal.";
+    let (code, out, err) = run(&[
+        "explain",
+        name,
+        "-f",
+        REDIS,
+        "-f",
+        CLUSTER_DNS,
+        "--corefile",
+        corefile,
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains(&format!("resolves at {name}")), "{out}");
+    assert!(out.contains(&format!("{name} 7 IN A 10.244.1.10")), "{out}");
+    // A name the second stanza does not serve is its NXDOMAIN.
+    let (code, out, _) = run(&[
+        "explain",
+        "nope.cache.svc.example.internal.",
+        "-f",
+        REDIS,
+        "-f",
+        CLUSTER_DNS,
+        "--corefile",
+        corefile,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("→ NXDOMAIN"), "{out}");
+    assert!(out.contains("no Service nope in namespace cache"), "{out}");
+}
+
 #[test]
 fn usage_errors_and_a_missing_pod() {
     let (code, _, err) = run(&[

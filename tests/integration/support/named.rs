@@ -1,6 +1,7 @@
 //! BIND's `named`, started by a test on 127.0.0.1 with a free port, serving one zone-file text
-//! for `cluster.local`, `in-addr.arpa` and `ip6.arpa` (the tool's `-o zone` output holds all three:
-//! each zone keeps its own section and ignores the others as out-of-zone data). Killed by PID when
+//! for `cluster.local`, `in-addr.arpa` and `ip6.arpa`, and any other zones a test names (the tool's
+//! `-o zone` output holds every zone: each keeps its own section and ignores the others as
+//! out-of-zone data). Killed by PID when
 //! the guard drops.
 
 use std::net::{TcpListener, UdpSocket};
@@ -25,9 +26,14 @@ impl Named {
     /// Starts `named` serving `zone_text`, retrying with another port when the chosen one was
     /// taken between choosing and binding.
     pub fn serve(zone_text: &str) -> Named {
+        Self::serve_zones(zone_text, &[])
+    }
+
+    /// [`Named::serve`] with `more` zones (a second server block's) from the same text.
+    pub fn serve_zones(zone_text: &str, more: &[&str]) -> Named {
         let mut last = String::new();
         for _ in 0..5 {
-            match Self::try_serve(zone_text) {
+            match Self::try_serve(zone_text, more) {
                 Ok(named) => return named,
                 Err(why) => last = why,
             }
@@ -35,12 +41,13 @@ impl Named {
         panic!("named did not start: {last}");
     }
 
-    fn try_serve(zone_text: &str) -> Result<Named, String> {
+    fn try_serve(zone_text: &str, more: &[&str]) -> Result<Named, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
         let port = free_port()?;
         let path = dir.path();
         std::fs::write(path.join("out.zone"), zone_text).map_err(|e| e.to_string())?;
-        std::fs::write(path.join("named.conf"), config(path, port)).map_err(|e| e.to_string())?;
+        std::fs::write(path.join("named.conf"), config(path, port, more))
+            .map_err(|e| e.to_string())?;
         let mut child = Command::new("named")
             // -g: foreground, log to stderr; -n 1: one worker thread on a shared machine.
             .args(["-g", "-n", "1", "-c"])
@@ -94,10 +101,11 @@ fn free_port() -> Result<u16, String> {
     Ok(port)
 }
 
-fn config(dir: &Path, port: u16) -> String {
+fn config(dir: &Path, port: u16, more: &[&str]) -> String {
     let dir = dir.display();
     let zones: String = ["cluster.local", "in-addr.arpa", "ip6.arpa"]
         .iter()
+        .chain(more)
         .map(|zone| format!("zone \"{zone}\" {{ type primary; file \"{dir}/out.zone\"; }};\n"))
         .collect();
     format!(

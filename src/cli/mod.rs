@@ -25,8 +25,8 @@ use crate::analyze::SelectionError;
 use crate::corefile;
 use crate::model::Severity;
 use crate::model::{
-    ConfigOrigin, DnsConfig, DnsName, LabelSelector, NameKind, Note, Selection, Verification,
-    is_reverse_zone, validate_name,
+    ConfigOrigin, DnsName, LabelSelector, NameKind, Note, Selection, Verification, is_reverse_zone,
+    validate_name,
 };
 use crate::render::{self, Format, RenderOptions};
 use crate::source::{self, Loaded};
@@ -341,19 +341,6 @@ fn load_live(
         let loaded = source::load_cluster(&connection, &query).await?;
         Ok((namespace, loaded, connection))
     })
-}
-
-/// The primary stanza of the DNS configuration (see `cluster_dns`).
-fn dns_config(
-    cli: &Cli,
-    snapshot: &crate::model::ClusterSnapshot,
-) -> Result<(DnsConfig, Vec<Note>), CliError> {
-    let (dns, notes) = cluster_dns(cli, snapshot)?;
-    let config = dns
-        .primary()
-        .cloned()
-        .unwrap_or_else(corefile::kubeadm_default);
-    Ok((config, notes))
 }
 
 /// The DNS configuration, every stanza: `--corefile`, else the snapshot's CoreDNS ConfigMap,

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::args::{Cli, OutputFormat};
 use super::explain::ExplainArgs;
 use super::{CliError, Exit};
-use crate::analyze::analyze;
+use crate::analyze::analyze_dns;
 use crate::model::{LabelSelector, Note, NoteLevel, Selection, Target};
 use crate::render::escape;
 use crate::render::watch::{self as render, AnswerSummary, Screen};
@@ -118,13 +118,15 @@ pub(super) fn records(
             let time = rfc3339(now);
             let view = match update {
                 WatchUpdate::Snapshot(loaded) => {
-                    let (config, config_notes) = super::dns_config(cli, &loaded.snapshot)?;
+                    // Every stanza, as the record list computes them: a second server block's
+                    // names appear here too.
+                    let (dns, config_notes) = super::cluster_dns(cli, &loaded.snapshot)?;
                     let selection = Selection {
                         namespaces: (!cli.all_namespaces).then(|| vec![namespace.to_string()]),
                         targets: targets.clone(),
                         selector: selector.clone(),
                     };
-                    let report = analyze(&loaded.snapshot, &config, &selection)?;
+                    let report = analyze_dns(&loaded.snapshot, &dns, &selection)?;
                     for note in config_notes
                         .iter()
                         .chain(&loaded.notes)

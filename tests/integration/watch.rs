@@ -306,6 +306,56 @@ fn a_pod_becoming_ready_adds_its_names_within_a_second() {
     assert!(lists <= 2, "{lists} pod lists");
 }
 
+/// The watch computes every server block's stanza, as the record list does: a second block's
+/// name appears when its Pod turns Ready, with that stanza's TTL.
+#[test]
+fn a_second_server_blocks_names_appear_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corefile = dir.path().join("Corefile");
+    std::fs::write(
+        &corefile,
+        ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n\
+         example.internal:53 {\n    kubernetes example.internal {\n        ttl 7\n    }\n}\n",
+    )
+    .expect("write");
+    let api = redis_2_not_ready(dir.path(), |objects| {
+        becomes_ready(
+            objects,
+            Duration::from_secs(2),
+            &["redis-headless-8xkqz", "redis-m5v7t"],
+        )
+    });
+    let corefile = corefile.to_str().expect("utf-8 path");
+    let watching = Watching::start(
+        &api,
+        dir.path(),
+        &[
+            "svc/redis-headless",
+            "-w",
+            "--watch-timeout",
+            "4s",
+            "--corefile",
+            corefile,
+        ],
+    );
+    let (lines, code, stderr) = watching.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{stderr}");
+    let events = parse(&lines);
+    assert_contract(&events);
+    let name = "redis-2.redis-headless.cache.svc.example.internal.";
+    let added = events
+        .iter()
+        .find(|(_, e)| is_record(e, "added", name, "A", "10.244.3.12"))
+        .unwrap_or_else(|| panic!("an added line for {name}: {events:#?}"));
+    assert_eq!(added.1["record"]["ttl"], 7, "{}", added.1);
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| is_record(e, "added", REDIS_2, "A", "10.244.3.12")),
+        "{events:#?}"
+    );
+}
+
 #[test]
 fn a_deleted_pod_removes_its_names_and_scaling_adds_peers_in_order() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -79,13 +79,21 @@ impl Keyed {
             keyed.ends.push(keyed.bytes.len());
         }
         debug_assert_eq!(keyed.bytes.len(), total, "a key's length was misjudged");
-        let mut order: Vec<usize> = (offset..offset + run.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            keyed
-                .key(a)
-                .cmp(keyed.key(b))
+        // Each position sorted with its key's slice beside it: a comparison is then one memcmp,
+        // not two look-ups of where the keys start and end.
+        let mut starts = std::iter::once(0).chain(keyed.ends.iter().copied());
+        let mut pairs: Vec<(&[u8], usize)> = (keyed.ends.iter().enumerate())
+            .map(|(index, &end)| {
+                let start = starts.next().unwrap_or(0);
+                (&keyed.bytes[start..end], offset + index)
+            })
+            .collect();
+        pairs.sort_unstable_by(|(a_key, a), (b_key, b)| {
+            a_key
+                .cmp(b_key)
                 .then_with(|| tie(&run[a - offset], &run[b - offset]))
         });
+        let order = pairs.into_iter().map(|(_, position)| position).collect();
         keyed.order = order;
         keyed
     }

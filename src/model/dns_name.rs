@@ -285,6 +285,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_order_key_is_each_label_from_the_right_numeric_ones_marked() {
+        for text in [
+            "web.shop.svc.cluster.local.",
+            "10.10.96.10.in-addr.arpa.",
+            "0-1.a.b.",
+            "123456789012345678901234567890123.x.",
+            "_http._tcp.web.shop.svc.cluster.local.",
+            "a..b.",
+            "1.",
+            ".",
+        ] {
+            let Ok(name) = DnsName::parse(text) else {
+                continue;
+            };
+            let mut expected = Vec::new();
+            for label in name.labels_from_right() {
+                if is_numeric(label) {
+                    expected.extend_from_slice(&[0x01, label.len() as u8]);
+                }
+                expected.extend_from_slice(label);
+                expected.push(0x00);
+            }
+            assert_eq!(name.order_key(), expected, "{text}");
+            assert_eq!(name.order_key_len(), expected.len(), "{text}");
+        }
+    }
+
+    #[test]
     fn comparing_names_agrees_with_their_order_keys() {
         let names = [
             ".",

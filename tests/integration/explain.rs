@@ -172,14 +172,7 @@ fn an_absolute_name_or_an_address_is_one_question() {
 #[test]
 fn a_second_server_blocks_name_is_answered_by_its_stanza() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let corefile = dir.path().join("Corefile");
-    std::fs::write(
-        &corefile,
-        ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n\
-         example.internal:53 {\n    kubernetes example.internal {\n        ttl 7\n    }\n}\n",
-    )
-    .expect("write");
-    let corefile = corefile.to_str().expect("utf-8 path");
+    let corefile = crate::support::two_block_corefile(dir.path());
     let name = "redis-0.redis-headless.cache.svc.example.internal.";
     let (code, out, err) = run(&[
         "explain",
@@ -189,7 +182,7 @@ fn a_second_server_blocks_name_is_answered_by_its_stanza() {
         "-f",
         CLUSTER_DNS,
         "--corefile",
-        corefile,
+        &corefile,
     ]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains(&format!("resolves at {name}")), "{out}");
@@ -203,7 +196,7 @@ fn a_second_server_blocks_name_is_answered_by_its_stanza() {
         "-f",
         CLUSTER_DNS,
         "--corefile",
-        corefile,
+        &corefile,
     ]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("→ NXDOMAIN"), "{out}");

@@ -114,29 +114,13 @@ fn planted_differences_are_exactly_the_two() {
     assert!(missing_row.ends_with("missing"), "{missing_row}");
 }
 
-/// A Corefile of two server blocks, each with a `kubernetes` stanza: the second serves the same
-/// Services under `example.internal.` with its own options (no ttl option: 5 seconds).
-const TWO_BLOCKS: &str = ".:53 {
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-        ttl 30
-        pods insecure
-    }
-    forward . /etc/resolv.conf
-}
-example.internal:53 {
-    kubernetes example.internal
-}
-";
-
 #[test]
 fn every_server_blocks_names_are_verified_under_its_own_stanza() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let corefile = dir.path().join("Corefile");
-    std::fs::write(&corefile, TWO_BLOCKS).expect("write");
-    let corefile = corefile.to_str().expect("utf-8 path");
-    let args = [&REDIS[..6], &["--corefile", corefile]].concat();
+    let corefile = crate::support::two_block_corefile(dir.path());
+    let args = [&REDIS[..6], &["--corefile", &corefile]].concat();
     let zone = stdout_of(&[&args[..], &["-o", "zone"]].concat());
-    let removed = "redis-0.redis-headless.cache.svc.example.internal. 5 IN A 10.244.1.10\n";
+    let removed = "redis-0.redis-headless.cache.svc.example.internal. 7 IN A 10.244.1.10\n";
     assert!(zone.contains(removed), "{zone}");
     let run = |named: &Named| {
         let out = command()
@@ -150,9 +134,10 @@ fn every_server_blocks_names_are_verified_under_its_own_stanza() {
     let clean = Named::serve_zones(&zone, &["example.internal"]);
     let (code, verify) = run(&clean);
     assert_eq!(verify["differences"], serde_json::json!([]), "{verify:#}");
-    // The 12 questions of cluster.local and the reverse zones, and those of example.internal.
+    // One question per (name, type) of the records: 16 of the . block (as many as with that block
+    // alone) and 12 of example.internal.
     let checked = verify["checked"].as_u64().expect("checked");
-    assert!(checked > 12, "{verify:#}");
+    assert_eq!(checked, 28, "{verify:#}");
     assert_eq!(verify["matched"], verify["checked"]);
     assert_eq!(code, Some(0));
     drop(clean);
@@ -165,7 +150,7 @@ fn every_server_blocks_names_are_verified_under_its_own_stanza() {
         serde_json::json!([
             {"name": "redis-0.redis-headless.cache.svc.example.internal.", "type": "A",
              "status": "missing", "expected": ["10.244.1.10"], "served": [],
-             "expected_rcode": "NOERROR", "served_rcode": "NXDOMAIN", "expected_ttl": 5}
+             "expected_rcode": "NOERROR", "served_rcode": "NXDOMAIN", "expected_ttl": 7}
         ]),
         "{verify:#}"
     );

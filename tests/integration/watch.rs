@@ -311,13 +311,7 @@ fn a_pod_becoming_ready_adds_its_names_within_a_second() {
 #[test]
 fn a_second_server_blocks_names_appear_too() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let corefile = dir.path().join("Corefile");
-    std::fs::write(
-        &corefile,
-        ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n\
-         example.internal:53 {\n    kubernetes example.internal {\n        ttl 7\n    }\n}\n",
-    )
-    .expect("write");
+    let corefile = crate::support::two_block_corefile(dir.path());
     let api = redis_2_not_ready(dir.path(), |objects| {
         becomes_ready(
             objects,
@@ -325,7 +319,6 @@ fn a_second_server_blocks_names_appear_too() {
             &["redis-headless-8xkqz", "redis-m5v7t"],
         )
     });
-    let corefile = corefile.to_str().expect("utf-8 path");
     let watching = Watching::start(
         &api,
         dir.path(),
@@ -335,7 +328,7 @@ fn a_second_server_blocks_names_appear_too() {
             "--watch-timeout",
             "4s",
             "--corefile",
-            corefile,
+            &corefile,
         ],
     );
     let (lines, code, stderr) = watching.finish(Duration::from_secs(30));

@@ -99,3 +99,17 @@ pub fn stdout_of(args: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
+
+/// Writes a Corefile of two server blocks into `dir` and returns its path for `--corefile`: the
+/// kubeadm-like `.:53` block, and `example.internal:53` whose own `kubernetes` stanza serves the
+/// same objects under example.internal. with `ttl 7`, so its answers can be told apart.
+pub fn two_block_corefile(dir: &Path) -> String {
+    let path = dir.join("Corefile");
+    std::fs::write(
+        &path,
+        ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n\
+         example.internal:53 {\n    kubernetes example.internal {\n        ttl 7\n    }\n}\n",
+    )
+    .expect("write the Corefile");
+    path.to_str().expect("a UTF-8 temp path").to_string()
+}

@@ -40,7 +40,7 @@ pub fn analyze_dns(
     dns: &ClusterDns,
     selection: &Selection,
 ) -> Result<Report, SelectionError> {
-    let dns = with_a_stanza(dns);
+    let dns = dns.with_a_stanza();
     let scope = resolve_scope(snapshot, selection)?;
     Ok(report(engine::prepare_all(snapshot, &dns), &dns, scope))
 }
@@ -53,22 +53,13 @@ pub fn analyze_dns_owned(
     dns: &ClusterDns,
     selection: &Selection,
 ) -> Result<Report, SelectionError> {
-    let dns = with_a_stanza(dns);
+    let dns = dns.with_a_stanza();
     let scope = resolve_scope(&snapshot, selection)?;
     Ok(report(
         engine::prepare_all_owned(snapshot, &dns),
         &dns,
         scope,
     ))
-}
-
-/// A Corefile always gives a stanza; a model without one (built by hand) stands for kubeadm's.
-fn with_a_stanza(dns: &ClusterDns) -> std::borrow::Cow<'_, ClusterDns> {
-    if dns.primary().is_some() {
-        std::borrow::Cow::Borrowed(dns)
-    } else {
-        std::borrow::Cow::Owned(ClusterDns::single(DnsConfig::kubeadm_default()))
-    }
 }
 
 /// The report of prepared stanzas, narrowed to `scope`.
@@ -108,7 +99,7 @@ pub fn analyze_dns_keeping_output(
     dns: &ClusterDns,
     selection: &Selection,
 ) -> Result<(Report, engine::EngineOutput), SelectionError> {
-    let dns = with_a_stanza(dns);
+    let dns = dns.with_a_stanza();
     let scope = resolve_scope(snapshot, selection)?;
     let (output, findings, config) = compute(engine::prepare_all(snapshot, &dns), &dns);
     let narrowing = Narrowing::new(&output, scope);
@@ -146,10 +137,7 @@ fn compute(
     prepared: engine::PreparedAll,
     dns: &ClusterDns,
 ) -> (engine::EngineOutput, Vec<Finding>, DnsConfig) {
-    let config = dns
-        .primary()
-        .cloned()
-        .unwrap_or_else(DnsConfig::kubeadm_default);
+    let config = dns.primary_or_kubeadm();
     // The findings read the index the records were computed with.
     let (output, findings) = engine::compute_all_prepared_then(prepared, dns, |output, index| {
         lint::check(output, index, &config, &dns.stanzas)

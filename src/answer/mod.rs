@@ -19,9 +19,7 @@ pub use name::{NameError, QName};
 pub use reason::{QuestionCause, Reason};
 
 use crate::engine::{EngineOutput, Index, SliceView};
-use crate::model::{
-    ClusterDns, DnsConfig, DnsName, Fact, ObjectRef, Provenance, RData, Record, RecordType,
-};
+use crate::model::{DnsConfig, DnsName, Fact, ObjectRef, Provenance, RData, Record, RecordType};
 use backend::Backend;
 
 /// The question types `explain` asks.
@@ -342,27 +340,33 @@ impl<'a> Answerer<'a> {
         }
     }
 
-    /// Answers under every stanza of `dns` from the output of all of them
+    /// Answers under every stanza of a Corefile from the output of all of them
     /// (`engine::compute_all_prepared`): a question goes to the stanza whose server block
-    /// receives it, the primary one first. None for a configuration without a stanza.
-    pub fn for_corefile(output: &'a EngineOutput, dns: &'a ClusterDns) -> Option<Self> {
-        let mut answerer = Answerer::new(output, dns.primary()?);
-        answerer.stanzas = &dns.stanzas;
-        Some(answerer)
+    /// receives it, `primary` (the stanza the facts are decided under) first.
+    pub fn for_corefile(
+        output: &'a EngineOutput,
+        primary: &'a DnsConfig,
+        stanzas: &'a [DnsConfig],
+    ) -> Self {
+        let mut answerer = Answerer::new(output, primary);
+        answerer.stanzas = stanzas;
+        answerer
     }
 
     /// The answerer for `name`'s stanza when it is not this one: `core/dnsserver/server.go
     /// ServeDNS` hands a question to the block with the longest zone holding it, so a name
     /// another block of the port takes is answered by that block's `kubernetes` stanza.
     fn for_name(&self, name: &QName) -> Option<Answerer<'a>> {
+        // One stanza: nothing to route to (and no name to parse per question).
+        if self.stanzas.len() < 2 {
+            return None;
+        }
         let name = name.dns_name()?;
         if self.config.server.receives(&name) {
             return None;
         }
-        let stanza = self
-            .stanzas
-            .iter()
-            .find(|other| !std::ptr::eq(*other, self.config) && other.server.receives(&name))?;
+        // This stanza does not receive the name, so the one found is another.
+        let stanza = (self.stanzas.iter()).find(|other| other.server.receives(&name))?;
         Some(Answerer {
             output: self.output,
             config: stanza,

@@ -153,18 +153,12 @@ pub(crate) fn trace(
 ) -> Result<resolver::Trace, CliError> {
     let (dns, _) = super::cluster_dns(cli, snapshot)?;
     // A Corefile without a stanza is read as kubeadm's, as the record list reads it.
-    let dns = match dns.primary() {
-        Some(_) => dns,
-        None => crate::model::ClusterDns::single(crate::model::DnsConfig::kubeadm_default()),
-    };
-    let config = (dns.primary().cloned()).unwrap_or_else(crate::model::DnsConfig::kubeadm_default);
+    let dns = dns.with_a_stanza();
+    let config = dns.primary_or_kubeadm();
     // The same engine output the record list and the findings are computed from: every
     // stanza's records, each question answered by the stanza whose server block receives it.
     let output = engine::compute_all_prepared(engine::prepare_all(snapshot, &dns), &dns);
-    let answerer = match Answerer::for_corefile(&output, &dns) {
-        Some(answerer) => answerer,
-        None => Answerer::new(&output, &config),
-    };
+    let answerer = Answerer::for_corefile(&output, &config, &dns.stanzas);
 
     let absolute = args.name.ends_with('.') || args.name.parse::<std::net::IpAddr>().is_ok();
     let client = match pod_name {

@@ -135,7 +135,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Some((snapshot, output)) => Some(verify_report(
             cli,
             &report,
-            (output, &dns),
+            output,
+            &dns,
             snapshot,
             connection.as_ref(),
             &runtime,
@@ -235,15 +236,16 @@ pub(crate) fn check_verify_flags(cli: &Cli) -> Result<(), CliError> {
 fn verify_report(
     cli: &Cli,
     report: &crate::model::Report,
-    (output, dns): (&crate::engine::EngineOutput, &crate::model::ClusterDns),
+    output: &crate::engine::EngineOutput,
+    dns: &crate::model::ClusterDns,
     snapshot: &crate::model::ClusterSnapshot,
     connection: Option<&source::Connection>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Verification, CliError> {
     // The expected answers come from answer/, over the engine output the report was narrowed
-    // from, each question under the stanza whose server block receives it.
-    let answerer = crate::answer::Answerer::for_corefile(output, dns)
-        .unwrap_or_else(|| crate::answer::Answerer::new(output, &report.config));
+    // from, each question under the stanza whose server block receives it (the report's
+    // configuration is the primary stanza's).
+    let answerer = crate::answer::Answerer::for_corefile(output, &report.config, &dns.stanzas);
     let questions = verify::report_questions(report, &answerer);
     run_verification(cli, questions, snapshot, connection, runtime)
 }

@@ -81,12 +81,8 @@ impl Keyed {
         debug_assert_eq!(keyed.bytes.len(), total, "a key's length was misjudged");
         // Each position sorted with its key's slice beside it: a comparison is then one memcmp,
         // not two look-ups of where the keys start and end.
-        let mut starts = std::iter::once(0).chain(keyed.ends.iter().copied());
-        let mut pairs: Vec<(&[u8], usize)> = (keyed.ends.iter().enumerate())
-            .map(|(index, &end)| {
-                let start = starts.next().unwrap_or(0);
-                (&keyed.bytes[start..end], offset + index)
-            })
+        let mut pairs: Vec<(&[u8], usize)> = (offset..offset + run.len())
+            .map(|position| (keyed.key(position), position))
             .collect();
         pairs.sort_unstable_by(|(a_key, a), (b_key, b)| {
             a_key

@@ -342,6 +342,23 @@ impl ClusterDns {
     pub fn primary(&self) -> Option<&DnsConfig> {
         self.stanzas.get(self.primary)
     }
+
+    /// This configuration, or kubeadm's default stanza when it has none: a configuration built
+    /// by hand (or a Corefile without a `kubernetes` stanza) is read as kubeadm's everywhere.
+    pub fn with_a_stanza(&self) -> std::borrow::Cow<'_, ClusterDns> {
+        if self.primary().is_some() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(ClusterDns::single(DnsConfig::kubeadm_default()))
+        }
+    }
+
+    /// The primary stanza, kubeadm's default when there is none (see [`Self::with_a_stanza`]).
+    pub fn primary_or_kubeadm(&self) -> DnsConfig {
+        self.primary()
+            .cloned()
+            .unwrap_or_else(DnsConfig::kubeadm_default)
+    }
 }
 
 /// True for names at or below `in-addr.arpa.` or `ip6.arpa.`.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use dnsrecords::answer::{Answer, Answerer, Handoff, QType, Question, Rcode};
 use dnsrecords::engine;
-use dnsrecords::model::{ClusterDns, DnsConfig, FactState, RecordType};
+use dnsrecords::model::{ClusterDns, FactState, RecordType};
 
 use super::{Error, Failure, base_objects, dns, normalize, snapshot, with_base};
 
@@ -73,20 +73,10 @@ fn load_env(
     let mut all = objects.to_vec();
     all.extend(base_objects(with_base(cluster_dns)?)?);
     let snapshot = snapshot(&all)?;
-    let (mut dns, _) = dns(corefile_text, &snapshot, env)?;
-    if dns.primary().is_none() {
-        dns = ClusterDns::single(DnsConfig::kubeadm_default());
-    }
+    let (dns, _) = dns(corefile_text, &snapshot, env)?;
+    let dns = dns.with_a_stanza().into_owned();
     let output = engine::compute_all_prepared(engine::prepare_all(&snapshot, &dns), &dns);
     Ok((output, dns))
-}
-
-/// Every stanza's answers: a question goes to the block that receives it.
-fn answerer<'a>(
-    output: &'a engine::EngineOutput,
-    dns: &'a ClusterDns,
-) -> Result<Answerer<'a>, Error> {
-    Answerer::for_corefile(output, dns).ok_or_else(|| "no stanza to answer with".into())
 }
 
 fn lines(records: &[dnsrecords::answer::AnswerRecord]) -> Vec<String> {
@@ -124,7 +114,9 @@ fn check_questions(path: &Path) -> Result<(), Error> {
         file.corefile.as_deref(),
         file.cluster_dns.as_deref(),
     )?;
-    let answerer = answerer(&output, &dns)?;
+    // Every stanza's answers: a question goes to the block that receives it.
+    let primary = dns.primary_or_kubeadm();
+    let answerer = Answerer::for_corefile(&output, &primary, &dns.stanzas);
     let mut problems = String::new();
     for expected in &file.questions {
         if expected.cites.trim().is_empty() {
@@ -239,7 +231,9 @@ fn check_consistent(path: &Path) -> Result<(), Error> {
         case.cluster_dns.as_deref(),
         &case.corefile_env,
     )?;
-    let answerer = answerer(&output, &dns)?;
+    // Every stanza's answers: a question goes to the block that receives it.
+    let primary = dns.primary_or_kubeadm();
+    let answerer = Answerer::for_corefile(&output, &primary, &dns.stanzas);
     let mut problems = String::new();
     // NS glue is additional data: its owner answers for itself only as a Service name (then the
     // record list has it too), and not at all under a reverse zone or a namespace not served.

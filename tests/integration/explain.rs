@@ -173,31 +173,25 @@ fn an_absolute_name_or_an_address_is_one_question() {
 fn a_second_server_blocks_name_is_answered_by_its_stanza() {
     let dir = tempfile::tempdir().expect("tempdir");
     let corefile = crate::support::two_block_corefile(dir.path());
+    let explain = |name: &str| {
+        run(&[
+            "explain",
+            name,
+            "-f",
+            REDIS,
+            "-f",
+            CLUSTER_DNS,
+            "--corefile",
+            &corefile,
+        ])
+    };
     let name = "redis-0.redis-headless.cache.svc.example.internal.";
-    let (code, out, err) = run(&[
-        "explain",
-        name,
-        "-f",
-        REDIS,
-        "-f",
-        CLUSTER_DNS,
-        "--corefile",
-        &corefile,
-    ]);
+    let (code, out, err) = explain(name);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains(&format!("resolves at {name}")), "{out}");
     assert!(out.contains(&format!("{name} 7 IN A 10.244.1.10")), "{out}");
     // A name the second stanza does not serve is its NXDOMAIN.
-    let (code, out, _) = run(&[
-        "explain",
-        "nope.cache.svc.example.internal.",
-        "-f",
-        REDIS,
-        "-f",
-        CLUSTER_DNS,
-        "--corefile",
-        &corefile,
-    ]);
+    let (code, out, _) = explain("nope.cache.svc.example.internal.");
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("→ NXDOMAIN"), "{out}");
     assert!(out.contains("no Service nope in namespace cache"), "{out}");
